@@ -1,0 +1,31 @@
+# One command to run the workbook, one to test it. Both idempotent, from a clean clone.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: lab test bench notebooks clean
+
+$(VENV)/.base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+lab: $(VENV)/.base
+	$(VENV)/bin/opsvalue-lab start $(ARGS)
+
+test: $(VENV)/.test
+	$(PY) -m pytest $(ARGS)
+
+bench: $(VENV)/.test
+	$(PY) -m benchmarks $(ARGS)
+
+notebooks: $(VENV)/.base
+	$(VENV)/bin/opsvalue-lab build-notebooks
+
+clean:
+	rm -rf $(VENV)

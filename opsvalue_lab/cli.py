@@ -1,0 +1,148 @@
+"""The `opsvalue-lab` command. Each subcommand lives in its own module, imported only when run.
+
+Errors meant for people print as one line on stderr with exit code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from typing import Callable, Sequence
+
+from .catalogue import CatalogueError, catalogue
+from .errors import OpsValueError
+
+
+def _exercises(args: argparse.Namespace) -> int:
+    cat = catalogue()
+    if args.json:
+        from .catalogue_json import catalogue_to_json
+        print(json.dumps(catalogue_to_json(cat), ensure_ascii=False, indent=2))
+        return 0
+    lang = args.lang
+    timing = {"before": {"ja": "事前", "en": "before"}, "in_class": {"ja": "講義中", "en": "in class"},
+              "after": {"ja": "事後", "en": "after"}}
+    for a in cat.assignments:
+        print(f"{a.id:<24} {a.section}  {timing[a.timing][lang]:<9} {a.title(lang)}")
+    for q in cat.quizzes:
+        first = q.scenario(lang).splitlines()[0][:60]
+        print(f"{q.id:<24} {q.section}  {'quiz':<9} {first}")
+    return 0
+
+
+def _model(args: argparse.Namespace) -> int:
+    from .model import DEFAULT_MODEL
+    conv = DEFAULT_MODEL.conventions()
+    if args.json:
+        print(json.dumps(conv, ensure_ascii=False, indent=2))
+        return 0
+    print("サービス価値 / service value  =", conv["service_value"])
+    print("デリバリ価値 / delivery value =", conv["delivery_value"])
+    for lv in conv["levels"]:
+        print(f"  level {lv['key']:<12} {lv['ja']:<8} score {lv['score']:g}")
+    p = conv["proactivity"]
+    print(f"  proactivity {p['min']} – {p['max']}: reactive {p['reactive']}, proactive {p['proactive']}, "
+          f"boundary {p['boundary']}")
+    for r in conv["repeatability"]:
+        print(f"  repeatability {r['key']:<15} {r['ja']:<12} coefficient {r['coefficient']:g}")
+    for a in conv["reference_activities"]:
+        print(f"  reference {a['ja']:<10} level {a['level']:<12} proactivity {a['proactivity']}")
+    return 0
+
+
+def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
+    """'module:function' run with the parsed arguments, imported only when chosen."""
+    mod, func = target.split(":")
+
+    def run(args: argparse.Namespace) -> int:
+        return int(getattr(importlib.import_module(mod), func)(args) or 0)
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="opsvalue-lab", description="運用の価値 workbook (OpsLearn lecture 2)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("exercises", help="list the catalogue")
+    s.add_argument("--lang", choices=("ja", "en"), default="ja")
+    s.add_argument("--json", action="store_true", help="every field in both languages")
+    s.set_defaults(run=_exercises)
+
+    s = sub.add_parser("model", help="print the value model's conventions")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(run=_model)
+
+    for name, target, hlp in (("start", "opsvalue_lab.launch:start", "open the workbook in JupyterLab"),
+                              ("app", "opsvalue_lab.launch:app", "serve the workbook through Voila")):
+        s = sub.add_parser(name, help=hlp)
+        s.add_argument("--workspace", default="opsvalue-workspace")
+        s.add_argument("--lang", choices=("ja", "en"), default="ja")
+        s.add_argument("--port", type=int, default=0, help="0 picks a free port")
+        s.add_argument("--no-browser", action="store_true")
+        s.set_defaults(run=_lazy(target))
+
+    s = sub.add_parser("export", help="write the trainee's submission file")
+    s.add_argument("--workspace", default="opsvalue-workspace")
+    s.add_argument("--out", default=None)
+    s.add_argument("--force", action="store_true", help="overwrite an existing file")
+    s.add_argument("--no-history", action="store_true", help="leave earlier versions out")
+    s.set_defaults(run=_lazy("opsvalue_lab.submission:cli_export"))
+
+    s = sub.add_parser("collect", help="import submissions into a course store")
+    s.add_argument("sources", nargs="+", metavar="SRC", help="files, folders or zip archives")
+    s.add_argument("--course", required=True)
+    s.set_defaults(run=_lazy("opsvalue_lab.instructor.collect:cli_collect"))
+
+    s = sub.add_parser("demo-class", help="write N synthetic submissions")
+    s.add_argument("--n", type=int, required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--seed", type=int, default=0)
+    s.set_defaults(run=_lazy("opsvalue_lab.instructor.demo:cli_demo"))
+
+    s = sub.add_parser("feedback", help="return the instructor's comments to trainees")
+    fsub = s.add_subparsers(dest="feedback_command", required=True)
+    f = fsub.add_parser("export", help="one feedback file per trainee")
+    f.add_argument("--course", required=True)
+    f.add_argument("--out", required=True)
+    f.set_defaults(run=_lazy("opsvalue_lab.instructor.feedback_out:cli_export"))
+    f = fsub.add_parser("import", help="import a feedback file into a workspace")
+    f.add_argument("file")
+    f.add_argument("--workspace", default="opsvalue-workspace")
+    f.set_defaults(run=_lazy("opsvalue_lab.feedback:cli_import"))
+
+    s = sub.add_parser("report", help="HTML report (and CSV) of a course")
+    s.add_argument("--course", required=True)
+    s.add_argument("--out", required=True)
+    s.add_argument("--csv", default=None)
+    s.add_argument("--anonymise", action="store_true")
+    s.add_argument("--lang", choices=("ja", "en"), default="ja")
+    s.set_defaults(run=_lazy("opsvalue_lab.instructor.report:cli_report"))
+
+    s = sub.add_parser("build-notebooks", help="regenerate notebooks/ from the catalogue")
+    s.add_argument("--check", action="store_true", help="fail if a committed notebook differs")
+    s.set_defaults(run=_lazy("opsvalue_lab.build_notebooks:cli_build"))
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (OpsValueError, CatalogueError, ValueError, OSError) as e:
+        print(f"opsvalue-lab {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - one line for people; details with OPSVALUE_DEBUG=1
+        if os.environ.get("OPSVALUE_DEBUG"):
+            raise
+        print(f"opsvalue-lab {args.command}: internal error: {type(e).__name__}: {e} "
+              "(run again with OPSVALUE_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

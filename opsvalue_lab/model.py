@@ -1,0 +1,324 @@
+"""The value model of the lecture 「運用の価値」とは何か (OpsLearn), as pure functions.
+
+サービス価値 (service value)  = 課題解決価値 (problem-solving value) × プロアクティブ度 (proactivity)
+デリバリ価値 (delivery value) = 納期 (lead time) × 反復再現性 (repeatability coefficient); lower is better.
+
+The lecture fixes the order of the levels, 0 for 未解決, the ranges 0 – ∞ and 0 – 2.0, and that
+repeatability behaves "like friction: lower is smoother". The numeric scores and coefficients
+below are this workbook's documented convention; pass your own to :class:`ValueModel`.
+No I/O, no widgets, no plotting here.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Mapping
+
+PROACTIVITY_MIN = 0.0
+PROACTIVITY_MAX = 2.0
+PROACTIVITY_BOUNDARY = 1.0
+REACTIVE_RANGE = (0.1, 0.9)  # 事後的対応, as the lecture gives it
+PROACTIVE_RANGE = (1.1, 2.0)  # 事前的対応
+TASK_KINDS = ("fulfilment", "incident", "transition", "other")
+LEAD_TIME_UNITS = {"minutes": 1 / 60, "hours": 1.0, "days": 24.0}
+AVAILABILITY_KINDS = ("system", "desk", "execution")
+
+
+class SolutionLevel(str, Enum):
+    """課題解決のレベル, in the lecture's order (lowest first)."""
+
+    UNSOLVED = "unsolved"
+    FORMAL = "formal"
+    SUBSTANTIAL = "substantial"
+    ROOT = "root"
+
+
+class Repeatability(str, Enum):
+    """反復再現性のレベル L1 – L4 (lowest first)."""
+
+    VERBALISED = "verbalised"
+    STRUCTURED = "structured"
+    DEPERSONALISED = "depersonalised"
+    OBJECTIVE = "objective"
+
+
+LEVEL_LABELS: dict[SolutionLevel, dict[str, str]] = {
+    SolutionLevel.UNSOLVED: {"ja": "未解決", "en": "Unsolved"},
+    SolutionLevel.FORMAL: {"ja": "形式的解決", "en": "Formal solution"},
+    SolutionLevel.SUBSTANTIAL: {"ja": "実質的解決", "en": "Substantive solution"},
+    SolutionLevel.ROOT: {"ja": "根本解決", "en": "Root-cause solution"},
+}
+LEVEL_DESCRIPTIONS: dict[SolutionLevel, dict[str, str]] = {
+    SolutionLevel.UNSOLVED: {"ja": "依頼どおりに実施したが、何も解決していない。",
+                             "en": "Did what was asked, but nothing was solved."},
+    SolutionLevel.FORMAL: {"ja": "依頼をそのまま形式的に解決した。",
+                           "en": "Solved exactly what was asked, to the letter."},
+    SolutionLevel.SUBSTANTIAL: {"ja": "依頼の真意を理解し、実質的に解決した。",
+                                "en": "Understood the real intent and solved the actual problem."},
+    SolutionLevel.ROOT: {"ja": "ユーザーが気付いていない根本原因とともに解決した。",
+                         "en": "Solved it together with a root cause the user had not seen."},
+}
+REPEATABILITY_LABELS: dict[Repeatability, dict[str, str]] = {
+    Repeatability.VERBALISED: {"ja": "L1 言語化", "en": "L1 Verbalised"},
+    Repeatability.STRUCTURED: {"ja": "L2 論理化・構造化", "en": "L2 Structured"},
+    Repeatability.DEPERSONALISED: {"ja": "L3 非属人化", "en": "L3 De-personalised"},
+    Repeatability.OBJECTIVE: {"ja": "L4 客観化", "en": "L4 Objective"},
+}
+REPEATABILITY_DESCRIPTIONS: dict[Repeatability, dict[str, str]] = {
+    Repeatability.VERBALISED: {"ja": "事実に基づいて言葉になっている。", "en": "Put into words, based on facts."},
+    Repeatability.STRUCTURED: {"ja": "論理的に正しく整理されている。", "en": "Logically correct and structured."},
+    Repeatability.DEPERSONALISED: {"ja": "他の人でも再現できる。", "en": "Others can reproduce it."},
+    Repeatability.OBJECTIVE: {"ja": "複数人が見て正しいと言える。", "en": "Several people agree it is right."},
+}
+
+DEFAULT_LEVEL_SCORES: dict[SolutionLevel, float] = {
+    SolutionLevel.UNSOLVED: 0.0, SolutionLevel.FORMAL: 1.0,
+    SolutionLevel.SUBSTANTIAL: 2.0, SolutionLevel.ROOT: 3.0,
+}
+DEFAULT_REPEATABILITY_COEFFICIENTS: dict[Repeatability, float] = {
+    Repeatability.VERBALISED: 1.0, Repeatability.STRUCTURED: 0.75,
+    Repeatability.DEPERSONALISED: 0.5, Repeatability.OBJECTIVE: 0.25,
+}
+
+
+def _finite(name: str, value: float, allowed: str = "a finite number") -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, got {value!r} (allowed range {allowed})")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} {value!r} is outside the allowed range {allowed}")
+    return float(value)
+
+
+def check_proactivity(value: float) -> float:
+    """Return *value* as float if it lies in [0, 2.0]; else ValueError naming value and range."""
+    v = _finite("proactivity (プロアクティブ度)", value, f"{PROACTIVITY_MIN} – {PROACTIVITY_MAX}")
+    if not PROACTIVITY_MIN <= v <= PROACTIVITY_MAX:
+        raise ValueError(f"proactivity (プロアクティブ度) {value!r} is outside the allowed range "
+                         f"{PROACTIVITY_MIN} – {PROACTIVITY_MAX}")
+    return v
+
+
+def classify_proactivity(value: float) -> str:
+    """'reactive' (事後的対応) below 1.0, 'proactive' (事前的対応) above, 'boundary' at 1.0."""
+    v = check_proactivity(value)
+    if v < PROACTIVITY_BOUNDARY:
+        return "reactive"
+    return "boundary" if v == PROACTIVITY_BOUNDARY else "proactive"
+
+
+PROACTIVITY_LABELS = {
+    "reactive": {"ja": "事後的対応 (リアクティブ)", "en": "Reactive (after the fact)"},
+    "boundary": {"ja": "境界 (1.0)", "en": "Boundary (1.0)"},
+    "proactive": {"ja": "事前的対応 (プロアクティブ)", "en": "Proactive (ahead of time)"},
+}
+
+
+def check_availability(name: str, value: float) -> float:
+    """運用の可用性 as a percentage in [0, 100]."""
+    v = _finite(f"availability.{name}", value, "0 – 100 (%)")
+    if not 0.0 <= v <= 100.0:
+        raise ValueError(f"availability.{name} {value!r} is outside the allowed range 0 – 100 (%)")
+    return v
+
+
+def productivity(quality: float, delivery: float, cost: float) -> float:
+    """QCD productivity = Quality / (Delivery × Cost). Delivery and cost must be > 0."""
+    q = _finite("quality", quality)
+    d = _finite("delivery", delivery)
+    c = _finite("cost", cost)
+    if q < 0:
+        raise ValueError(f"quality {quality!r} is outside the allowed range 0 – ∞")
+    for name, v, raw in (("delivery", d, delivery), ("cost", c, cost)):
+        if v <= 0:
+            raise ValueError(f"{name} {raw!r} is outside the allowed range (0, ∞): must be positive")
+    return q / (d * c)
+
+
+@dataclass(frozen=True)
+class ValueModel:
+    """Scores and coefficients of the model. Defaults are the workbook's convention."""
+
+    level_scores: Mapping[SolutionLevel, float] = field(default_factory=lambda: dict(DEFAULT_LEVEL_SCORES))
+    repeatability_coefficients: Mapping[Repeatability, float] = field(
+        default_factory=lambda: dict(DEFAULT_REPEATABILITY_COEFFICIENTS))
+
+    def __post_init__(self) -> None:
+        scores = [self.level_scores.get(lv) for lv in SolutionLevel]
+        if any(s is None for s in scores):
+            raise ValueError("level_scores must give a score for each of the four levels")
+        vals = [_finite(f"level_scores.{lv.value}", s) for lv, s in zip(SolutionLevel, scores)]  # type: ignore[arg-type]
+        if vals[0] != 0.0:
+            raise ValueError(f"level_scores.unsolved {vals[0]!r} must be 0 (the lecture: 未解決 has no value)")
+        if any(b <= a for a, b in zip(vals, vals[1:])):
+            raise ValueError(f"level_scores {vals!r} must rise strictly: 未解決 < 形式的 < 実質的 < 根本")
+        coefs = [self.repeatability_coefficients.get(r) for r in Repeatability]
+        if any(c is None for c in coefs):
+            raise ValueError("repeatability_coefficients must give a coefficient for each of the four levels")
+        cvals = [_finite(f"repeatability_coefficients.{r.value}", c) for r, c in zip(Repeatability, coefs)]  # type: ignore[arg-type]
+        if any(c <= 0 for c in cvals) or any(b >= a for a, b in zip(cvals, cvals[1:])):
+            raise ValueError(f"repeatability_coefficients {cvals!r} must be positive and fall strictly "
+                             "from L1 to L4 (like friction: lower is smoother)")
+
+    def solution_value(self, level: SolutionLevel | str) -> float:
+        return float(self.level_scores[SolutionLevel(level)])
+
+    def service_value(self, level: SolutionLevel | str, proactivity: float) -> float:
+        """サービス価値 = 課題解決価値 × プロアクティブ度 (higher is better)."""
+        return self.solution_value(level) * check_proactivity(proactivity)
+
+    def coefficient(self, repeatability: Repeatability | str) -> float:
+        return float(self.repeatability_coefficients[Repeatability(repeatability)])
+
+    def delivery_value(self, lead_time_hours: float, repeatability: Repeatability | str) -> float:
+        """デリバリ価値 = 納期 (hours) × 反復再現性 coefficient. LOWER is better."""
+        t = _finite("lead_time", lead_time_hours, "0 – ∞ (hours)")
+        if t < 0:
+            raise ValueError(f"lead_time {lead_time_hours!r} is outside the allowed range 0 – ∞ (hours)")
+        return t * self.coefficient(repeatability)
+
+    def evaluate(self, task: "Task") -> dict[str, Any]:
+        """The numbers the workbook shows beside one task."""
+        return {
+            "solution_value": self.solution_value(task.level),
+            "service_value": self.service_value(task.level, task.proactivity),
+            "proactivity_class": classify_proactivity(task.proactivity),
+            "lead_time_hours": task.lead_time_hours,
+            "delivery_value": self.delivery_value(task.lead_time_hours, task.repeatability),
+        }
+
+    def conventions(self) -> dict[str, Any]:
+        """Everything a reader needs to interpret the numbers (for `opsvalue-lab model`)."""
+        return {
+            "service_value": "課題解決価値 × プロアクティブ度 (higher is better)",
+            "delivery_value": "納期[hours] × 反復再現性 coefficient (lower is better, like friction)",
+            "levels": [{"key": lv.value, **LEVEL_LABELS[lv], "score": self.solution_value(lv),
+                        "description": LEVEL_DESCRIPTIONS[lv]} for lv in SolutionLevel],
+            "proactivity": {"min": PROACTIVITY_MIN, "max": PROACTIVITY_MAX, "boundary": PROACTIVITY_BOUNDARY,
+                            "reactive": list(REACTIVE_RANGE), "proactive": list(PROACTIVE_RANGE)},
+            "repeatability": [{"key": r.value, **REPEATABILITY_LABELS[r], "coefficient": self.coefficient(r),
+                               "description": REPEATABILITY_DESCRIPTIONS[r]} for r in Repeatability],
+            "lead_time_units": dict(LEAD_TIME_UNITS),
+            "availability": list(AVAILABILITY_KINDS),
+            "reference_activities": [
+                {"key": a.key, **a.label, "level": a.level.value, "proactivity": a.proactivity,
+                 "service_value": self.service_value(a.level, a.proactivity)} for a in REFERENCE_ACTIVITIES],
+        }
+
+
+@dataclass(frozen=True)
+class ReferenceActivity:
+    key: str
+    label: dict[str, str]
+    level: SolutionLevel
+    proactivity: float
+
+
+# Example positions, the workbook's reading of the lecture's matrix.
+REFERENCE_ACTIVITIES: tuple[ReferenceActivity, ...] = (
+    ReferenceActivity("incident_response", {"ja": "一般的な障害対応", "en": "Typical incident response"},
+                      SolutionLevel.FORMAL, 0.3),
+    ReferenceActivity("ops_cover", {"ja": "運用でカバー", "en": "\"Cover it by ops\" workaround"},
+                      SolutionLevel.FORMAL, 0.6),
+    ReferenceActivity("problem_management", {"ja": "問題管理", "en": "Problem management"},
+                      SolutionLevel.ROOT, 1.3),
+    ReferenceActivity("documentation", {"ja": "ドキュメント化", "en": "Documentation"},
+                      SolutionLevel.SUBSTANTIAL, 1.4),
+    ReferenceActivity("automation", {"ja": "運用自動化", "en": "Ops automation"},
+                      SolutionLevel.SUBSTANTIAL, 1.7),
+)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One of the trainee's own ops tasks, as rated in the self-assessment."""
+
+    name: str
+    kind: str
+    level: SolutionLevel
+    proactivity: float
+    lead_time: float
+    lead_time_unit: str = "hours"
+    repeatability: Repeatability = Repeatability.VERBALISED
+    availability: Mapping[str, float] | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ValueError("task.name must be a non-empty text")
+        if self.kind not in TASK_KINDS:
+            raise ValueError(f"task.kind {self.kind!r} must be one of {', '.join(TASK_KINDS)}")
+        object.__setattr__(self, "level", SolutionLevel(self.level))
+        object.__setattr__(self, "repeatability", Repeatability(self.repeatability))
+        object.__setattr__(self, "proactivity", check_proactivity(self.proactivity))
+        if self.lead_time_unit not in LEAD_TIME_UNITS:
+            raise ValueError(f"task.lead_time_unit {self.lead_time_unit!r} must be one of "
+                             f"{', '.join(LEAD_TIME_UNITS)}")
+        lt = _finite("task.lead_time", self.lead_time, "0 – ∞")
+        if lt < 0:
+            raise ValueError(f"task.lead_time {self.lead_time!r} is outside the allowed range 0 – ∞")
+        object.__setattr__(self, "lead_time", lt)
+        if self.availability is not None:
+            unknown = set(self.availability) - set(AVAILABILITY_KINDS)
+            if unknown:
+                raise ValueError(f"task.availability has unknown kind(s) {sorted(unknown)}; "
+                                 f"allowed: {', '.join(AVAILABILITY_KINDS)}")
+            object.__setattr__(self, "availability", {k: check_availability(k, v)
+                                                      for k, v in self.availability.items()})
+
+    @property
+    def lead_time_hours(self) -> float:
+        return self.lead_time * LEAD_TIME_UNITS[self.lead_time_unit]
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "kind": self.kind, "level": self.level.value,
+                             "proactivity": self.proactivity, "lead_time": self.lead_time,
+                             "lead_time_unit": self.lead_time_unit, "repeatability": self.repeatability.value}
+        if self.availability is not None:
+            d["availability"] = dict(self.availability)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Task":
+        """Build a task from JSON-like data; ValueError names the bad field."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"task must be an object, got {type(data).__name__}")
+        allowed = {"name", "kind", "level", "proactivity", "lead_time", "lead_time_unit",
+                   "repeatability", "availability"}
+        unknown = set(data) - allowed
+        if unknown:
+            raise ValueError(f"task has unknown field(s) {sorted(unknown)}")
+        for key in ("name", "kind", "level", "proactivity", "lead_time"):
+            if key not in data:
+                raise ValueError(f"task.{key} is missing")
+        try:
+            level = SolutionLevel(data["level"])
+        except ValueError:
+            raise ValueError(f"task.level {data['level']!r} must be one of "
+                             f"{', '.join(lv.value for lv in SolutionLevel)}") from None
+        try:
+            rep = Repeatability(data.get("repeatability", Repeatability.VERBALISED.value))
+        except ValueError:
+            raise ValueError(f"task.repeatability {data.get('repeatability')!r} must be one of "
+                             f"{', '.join(r.value for r in Repeatability)}") from None
+        avail = data.get("availability")
+        if avail is not None and not isinstance(avail, Mapping):
+            raise ValueError("task.availability must be an object of system/desk/execution percentages")
+        return cls(name=data["name"], kind=data["kind"], level=level, proactivity=data["proactivity"],
+                   lead_time=data["lead_time"], lead_time_unit=data.get("lead_time_unit", "hours"),
+                   repeatability=rep, availability=avail)
+
+
+def tasks_from_data(data: Any) -> list[Task]:
+    """A self-assessment (a list of task objects) → tasks; ValueError names the index and field."""
+    if not isinstance(data, list):
+        raise ValueError(f"self-assessment must be a list of tasks, got {type(data).__name__}")
+    out = []
+    for i, item in enumerate(data):
+        try:
+            out.append(Task.from_dict(item))
+        except ValueError as e:
+            raise ValueError(f"tasks[{i}]: {e}") from None
+    return out
+
+
+DEFAULT_MODEL = ValueModel()

@@ -1,0 +1,1 @@
+"""ipywidgets views of the workbook (core widgets only, so they also run in Voila)."""

@@ -1,0 +1,146 @@
+"""The course catalogue: the shipped content is complete, and broken content is named precisely."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from opsvalue_lab.catalogue import CatalogueError, catalogue, default_dir, load_catalogue
+from opsvalue_lab.cli import main
+
+BRIEF_IDS = ["review-1", "review-2", "pre-1", "pre-2.1", "pre-2.2", "pre-3", "work-1", "work-2", "work-3",
+             "work-4", "work-5", "post-1", "post-2.1", "post-2.2", "post-3", "self-assessment-before",
+             "self-assessment-after", "change-before", "change-after"]
+
+
+def test_shipped_catalogue_has_every_assignment_of_the_brief():
+    cat = catalogue()
+    assert sorted(cat.ids) == sorted(BRIEF_IDS)
+    assert [s.id for s in cat.sections] == list(range(7))
+    for a in cat.assignments:
+        for text in (a.title, a.prompt, a.guidance):
+            assert text.ja.strip() and text.en.strip()
+    assert cat.assignment("review-1").field_keys == ("purpose", "resources", "action")
+    assert cat.assignment("pre-3").field_keys == ("short_term", "mid_long_term")
+    assert cat.assignment("pre-1").pair == "post-1"
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    d = tmp_path / "exercises"
+    shutil.copytree(default_dir(), d)
+    return d
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    s = path.read_text(encoding="utf-8")
+    assert old in s, f"fixture text {old!r} not in {path.name}"
+    path.write_text(s.replace(old, new, count), encoding="utf-8")
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+
+
+NEW = '''
+[[assignment]]
+id = "{id}"
+section = {section}
+timing = "after"
+kind = "text"
+title = {{ ja = "t", en = "t" }}
+prompt = {{ ja = "p", en = "{en}" }}
+guidance = {{ ja = "g", en = "g" }}
+example = {{ ja = "e", en = "e" }}
+reflection = {{ ja = "r", en = "r" }}
+{extra}
+'''
+
+
+@pytest.mark.parametrize("kwargs, entry, key", [
+    (dict(id="post-1", section=6, en="p", extra=""), "post-1", "id"),                 # duplicate id
+    (dict(id="x-1", section=9, en="p", extra=""), "x-1", "section"),                  # unknown section
+    (dict(id="x-2", section=6, en="", extra=""), "x-2", "prompt.en"),                 # missing language text
+    (dict(id="x-3", section=6, en="p", extra='colour = "red"'), "x-3", "colour"),     # unknown key
+    (dict(id="x-4", section=6, en="p", extra='pair = "nope"'), "x-4", "pair"),        # unknown pair
+    (dict(id="x-5", section=6, en="p", extra='pair = "pre-1"'), "x-5", "pair"),       # one-sided pair
+])
+def test_broken_assignment_is_named(content, kwargs, entry, key):
+    _append(content / "assignments.toml", NEW.format(**kwargs))
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(content)
+    assert e.value.file.endswith("assignments.toml") and e.value.entry == entry and e.value.key == key
+    assert "assignments.toml" in str(e.value) and entry in str(e.value) and key in str(e.value)
+
+
+def test_missing_language_key(content):
+    _append(content / "assignments.toml", NEW.format(id="x-6", section=6, en="p", extra="").replace(
+        'title = { ja = "t", en = "t" }', 'title = { ja = "t" }'))
+    with pytest.raises(CatalogueError, match=r"assignments.toml: x-6: key 'title.en'"):
+        load_catalogue(content)
+
+
+def test_bad_toml_names_the_file(content):
+    _append(content / "sections.toml", "[[section]\n")
+    with pytest.raises(CatalogueError, match=r"sections.toml.*not valid TOML"):
+        load_catalogue(content)
+
+
+def test_quiz_with_two_correct_options(content):
+    _edit(content / "quizzes.toml", "correct = false", "correct = true")
+    with pytest.raises(CatalogueError, match=r"quizzes.toml: q-[a-z]+-\d+: key 'option': exactly one"):
+        load_catalogue(content)
+
+
+def test_quiz_id_clashing_with_an_assignment(content):
+    s = (content / "quizzes.toml").read_text(encoding="utf-8")
+    first = s.index('id = "') + 6
+    end = s.index('"', first)
+    (content / "quizzes.toml").write_text(s[:first] + "pre-1" + s[end:], encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"quizzes.toml: pre-1: key 'id': duplicate"):
+        load_catalogue(content)
+
+
+def test_fields_assignment_without_fields(content):
+    _append(content / "assignments.toml", NEW.format(id="x-7", section=6, en="p", extra="").replace(
+        'kind = "text"', 'kind = "fields"'))
+    with pytest.raises(CatalogueError, match=r"x-7: key 'field'"):
+        load_catalogue(content)
+
+
+def test_cli_exercises_json_lists_everything(capsys):
+    assert main(["exercises", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    ids = [a["id"] for a in data["assignments"]]
+    assert sorted(ids) == sorted(BRIEF_IDS)
+    assert all(a["prompt"]["ja"] and a["prompt"]["en"] for a in data["assignments"])
+    assert len(data["quizzes"]) == len(catalogue().quizzes)
+
+
+def test_cli_exercises_lists_in_english(capsys):
+    assert main(["exercises", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "pre-2.1" in out and catalogue().assignment("pre-1").title.en in out
+
+
+def test_cli_model_json(capsys):
+    assert main(["model", "--json"]) == 0
+    conv = json.loads(capsys.readouterr().out)
+    assert {a["key"] for a in conv["reference_activities"]} >= {"problem_management", "automation"}
+    assert len(conv["levels"]) == 4 and len(conv["repeatability"]) == 4
+
+
+def test_cli_errors_are_one_line_without_traceback(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "opsvalue_lab.cli", "feedback", "import", str(tmp_path / "nope.json"),
+                        "--workspace", str(tmp_path / "ws")], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "nope.json" in r.stderr
+
+
+def test_core_import_stays_light():
+    code = "import sys, opsvalue_lab; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'sqlite3') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
