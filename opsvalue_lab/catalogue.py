@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .model import DEFAULT_MODEL, Repeatability, SolutionLevel, ValueModel
+
 LANGS = ("ja", "en")
 TIMINGS = ("before", "in_class", "after")
 KINDS = ("text", "fields", "choice", "self_assessment")
@@ -105,6 +107,7 @@ class Catalogue:
     sections: tuple[Section, ...]
     assignments: tuple[Assignment, ...]
     quizzes: tuple[Quiz, ...]
+    model: ValueModel = DEFAULT_MODEL
 
     def assignment(self, exercise_id: str) -> Assignment:
         for a in self.assignments:
@@ -295,6 +298,27 @@ def _quizzes(path: Path, section_ids: set[int], taken: set[str]) -> tuple[Quiz, 
     return tuple(out)
 
 
+def _model(path: Path) -> ValueModel:
+    """exercises/model.toml: the instructor's level scores and repeatability coefficients."""
+    r = _Reader(path)
+    data = r.load()
+    r.keys("-", data, (), ("level_scores", "repeatability_coefficients"))
+    kwargs: dict[str, Any] = {}
+    for key, enum in (("level_scores", SolutionLevel), ("repeatability_coefficients", Repeatability)):
+        if key not in data:
+            continue
+        table = data[key]
+        if not isinstance(table, Mapping):
+            raise r.fail("-", key, "must be a table")
+        names = [e.value for e in enum]
+        r.keys(key, table, names)
+        kwargs[key] = {e: table[e.value] for e in enum}
+    try:
+        return ValueModel(**kwargs)
+    except ValueError as e:
+        raise r.fail("-", next(iter(kwargs), "-"), str(e)) from None
+
+
 def default_dir() -> Path:
     """exercises/ beside the package (source tree) or shipped inside it (wheel)."""
     here = Path(__file__).resolve().parent
@@ -312,7 +336,9 @@ def load_catalogue(directory: Path | str | None = None) -> Catalogue:
     assignments = _assignments(d / "assignments.toml", sids)
     qpath = d / "quizzes.toml"
     quizzes = _quizzes(qpath, sids, {a.id for a in assignments}) if qpath.exists() else ()
-    return Catalogue(version, sections, assignments, quizzes)
+    mpath = d / "model.toml"
+    model = _model(mpath) if mpath.exists() else DEFAULT_MODEL
+    return Catalogue(version, sections, assignments, quizzes, model)
 
 
 @lru_cache(maxsize=1)

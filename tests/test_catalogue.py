@@ -144,3 +144,18 @@ def test_core_import_stays_light():
     code = "import sys, opsvalue_lab; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'sqlite3') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_model_toml_changes_the_scores(content):
+    _edit(content / "model.toml", "root = 3", "root = 10")
+    cat = load_catalogue(content)
+    assert cat.model.service_value("root", 2.0) == 20.0
+
+
+def test_bad_model_toml_is_named(content):
+    _edit(content / "model.toml", "formal = 1", "formal = 5")
+    with pytest.raises(CatalogueError, match=r"model.toml: -: key 'level_scores': .*rise strictly"):
+        load_catalogue(content)
+    _edit(content / "model.toml", "formal = 5", "formul = 1")
+    with pytest.raises(CatalogueError, match=r"model.toml: level_scores: key 'formul'"):
+        load_catalogue(content)
