@@ -133,6 +133,8 @@ def test_cli_model_json(capsys):
 
 
 def test_cli_errors_are_one_line_without_traceback(tmp_path):
+    from opsvalue_lab.store import Workbook
+    Workbook.open(tmp_path / "ws").close()
     r = subprocess.run([sys.executable, "-m", "opsvalue_lab.cli", "feedback", "import", str(tmp_path / "nope.json"),
                         "--workspace", str(tmp_path / "ws")], capture_output=True, text=True)
     assert r.returncode == 2

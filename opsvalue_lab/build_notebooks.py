@@ -1,0 +1,202 @@
+"""Generate the trainee notebooks (notebooks/ja, notebooks/en) from notebooks/src/NN_slug.toml.
+
+Deterministic: stable cell ids, no outputs, no execution counts, sorted JSON. Code cells only call
+the facade (opsvalue_lab.nb) and are hidden. `opsvalue-lab build-notebooks [--check]`.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from .catalogue import Catalogue, CatalogueError, catalogue
+from .errors import OpsValueError
+
+LANGS = ("ja", "en")
+CELL_KINDS = ("markdown", "figure", "exercise", "quiz", "widget")
+WIDGET_NAMES = ("profile", "matrix", "delivery_chart", "dashboard", "submit", "feedback", "self_study_path")
+HIDDEN = {"jupyter": {"source_hidden": True}, "tags": ["hide-input"]}
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+_SRC_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.toml$")
+HEADER = {
+    "ja": "**第{sid}章 {title}** — 「運用の価値」とは何か (OpsLearn 運用設計 入門コース 第2回)\n\n> ▶ メニューの **Run → Run All Cells** (すべてのセルを実行) を選ぶと、"
+          "説明・図・入力欄が表示されます。回答は **自動的に保存** されます。",
+    "en": "**Section {sid}: {title}** — What is the value of operations? (OpsLearn, lecture 2)\n\n> ▶ Choose **Run → Run All Cells** from the menu to show the explanations, "
+          "figures and answer boxes. Your answers **save automatically**.",
+}
+
+
+def repo_notebooks_dir() -> Path:
+    """notebooks/ of the source tree, or the copy shipped inside the wheel."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "notebooks", here / "_notebooks"):
+        if (cand / "src").is_dir():
+            return cand
+    return here.parent / "notebooks"
+
+
+def _figure_names() -> set[str]:
+    from .figures import FIGURES
+    return set(FIGURES)
+
+
+def _text(path: Path, i: int, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or set(value) != set(LANGS) or not all(
+            isinstance(value[k], str) and value[k].strip() for k in LANGS):
+        raise CatalogueError(path, f"cell[{i}]", "text", "must be a table with non-empty 'ja' and 'en' strings")
+    return {k: value[k].strip("\n") for k in LANGS}
+
+
+def read_src(path: Path, cat: Catalogue, figures: set[str]) -> tuple[int, list[dict[str, Any]]]:
+    """Parse and check one src file; errors name the file and the cell index."""
+    m = _SRC_NAME.match(path.name)
+    if not m:
+        raise CatalogueError(path, "-", "file name", "must look like NN_slug.toml")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise CatalogueError(path, "-", "-", f"not valid TOML: {e}") from None
+    sid = data.get("section")
+    if set(data) - {"section", "cell"}:
+        raise CatalogueError(path, "-", ",".join(sorted(set(data) - {"section", "cell"})), "unknown key")
+    if not isinstance(sid, int) or sid != int(m.group(1)):
+        raise CatalogueError(path, "-", "section", f"must be {int(m.group(1))} (the file's number), got {sid!r}")
+    try:
+        cat.section(sid)
+    except KeyError:
+        raise CatalogueError(path, "-", "section", f"unknown section {sid!r}") from None
+    cells = data.get("cell")
+    if not isinstance(cells, list) or not cells:
+        raise CatalogueError(path, "-", "cell", "needs at least one [[cell]]")
+    out = []
+    quiz_ids = {q.id for q in cat.quizzes}
+    for i, c in enumerate(cells):
+        where = f"cell[{i}]"
+        kind = c.get("kind")
+        need = {"markdown": "text", "figure": "name", "exercise": "id", "quiz": "ids", "widget": "name"}
+        if kind not in CELL_KINDS:
+            raise CatalogueError(path, where, "kind", f"{kind!r} must be one of {', '.join(CELL_KINDS)}")
+        extra = set(c) - {"kind", need[kind]}
+        if extra or need[kind] not in c:
+            raise CatalogueError(path, where, need[kind] if need[kind] not in c else ",".join(sorted(extra)),
+                                 f"kind {kind!r} takes exactly the key '{need[kind]}'")
+        v = c[need[kind]]
+        if kind == "markdown":
+            v = _text(path, i, v)
+        elif kind == "figure" and v not in figures:
+            raise CatalogueError(path, where, "name", f"unknown figure {v!r} (one of {', '.join(sorted(figures))})")
+        elif kind == "widget" and v not in WIDGET_NAMES:
+            raise CatalogueError(path, where, "name", f"unknown widget {v!r} (one of {', '.join(WIDGET_NAMES)})")
+        elif kind == "exercise" and v not in cat.ids:
+            raise CatalogueError(path, where, "id", f"unknown exercise id {v!r}")
+        elif kind == "quiz":
+            if not isinstance(v, list) or not v or not all(isinstance(x, str) for x in v):
+                raise CatalogueError(path, where, "ids", "must be a non-empty list of quiz ids")
+            bad = [x for x in v if x not in quiz_ids]
+            if bad:
+                raise CatalogueError(path, where, "ids", f"unknown quiz id(s) {', '.join(map(repr, bad))}")
+        out.append({"kind": kind, "value": v})
+    return sid, out
+
+
+def _code(kind: str, value: Any) -> str:
+    if kind == "quiz":
+        return f"ov.quiz({json.dumps(list(value), ensure_ascii=False)})"
+    return f"ov.{kind}({json.dumps(value, ensure_ascii=False)})"
+
+
+def make_notebook(sid: int, title: str, cells: list[dict[str, Any]], lang: str) -> nbformat.NotebookNode:
+    v4 = nbformat.v4
+    nb_cells = [v4.new_markdown_cell(HEADER[lang].format(sid=sid, title=title), id=f"s{sid}-head"),
+                v4.new_code_cell(f'import opsvalue_lab.nb as ov; ov.begin("{lang}")', id=f"s{sid}-begin",
+                                 metadata=json.loads(json.dumps(HIDDEN)))]
+    for i, c in enumerate(cells):
+        cid = f"s{sid}-c{i:02d}"
+        if c["kind"] == "markdown":
+            nb_cells.append(v4.new_markdown_cell(c["value"][lang], id=cid))
+        else:
+            nb_cells.append(v4.new_code_cell(_code(c["kind"], c["value"]), id=cid,
+                                             metadata=json.loads(json.dumps(HIDDEN))))
+    nb = v4.new_notebook(cells=nb_cells, metadata={
+        "kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
+        "title": f"{sid}. {title}"})
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    nbformat.validate(nb)
+    return nb
+
+
+def _write(path: Path, nb: nbformat.NotebookNode) -> Path:
+    text = nbformat.writes(nb, version=4)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes((text if text.endswith("\n") else text + "\n").encode("utf-8"))
+    return path
+
+
+def build(out_dir: str | Path | None = None, *, src_dir: str | Path | None = None,
+          cat: Catalogue | None = None) -> list[Path]:
+    """Write <out>/ja/NN_slug.ipynb and <out>/en/NN_slug.ipynb (and instructor notebooks if available)."""
+    out = Path(out_dir) if out_dir is not None else repo_notebooks_dir()
+    src = Path(src_dir) if src_dir is not None else repo_notebooks_dir() / "src"
+    cat = cat or catalogue()
+    figures = _figure_names()
+    files = sorted(src.glob("*.toml"))
+    if not files:
+        raise OpsValueError(f"{src}: no NN_slug.toml section files found")
+    parsed = [(f, *read_src(f, cat, figures)) for f in files]
+    seen: dict[str, str] = {}
+    for f, _sid, cells in parsed:
+        for i, c in enumerate(cells):
+            if c["kind"] == "exercise":
+                if c["value"] in seen:
+                    raise CatalogueError(f, f"cell[{i}]", "id",
+                                         f"exercise {c['value']!r} already appears in {seen[c['value']]}")
+                seen[c["value"]] = f.name
+    missing = [a.id for a in cat.assignments if a.id not in seen]
+    if missing:
+        raise CatalogueError(src, "-", "exercise", f"assignment(s) in no notebook: {', '.join(missing)}")
+    written = []
+    for f, sid, cells in parsed:
+        for lang in LANGS:
+            nb = make_notebook(sid, cat.section(sid).title(lang), cells, lang)
+            written.append(_write(out / lang / f"{f.stem}.ipynb", nb))
+    if importlib.util.find_spec("opsvalue_lab.instructor.notebook") is not None:
+        from .instructor.notebook import build_instructor_notebooks
+        extra = build_instructor_notebooks(out / "instructor")
+        written += [Path(p) for p in (extra or [])]
+    return written
+
+
+def _listing(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.ipynb"))
+            if p.relative_to(root).parts[0] in (*LANGS, "instructor")}
+
+
+def check(out_dir: str | Path | None = None) -> list[str]:
+    """Relative paths of notebooks that differ from (or are missing in / extra to) a fresh build."""
+    out = Path(out_dir) if out_dir is not None else repo_notebooks_dir()
+    with tempfile.TemporaryDirectory() as tmp:
+        build(tmp, src_dir=out / "src" if (out / "src").is_dir() else None)
+        fresh = _listing(Path(tmp))
+    have = _listing(out) if out.is_dir() else {}
+    return sorted(k for k in set(fresh) | set(have) if fresh.get(k) != have.get(k))
+
+
+def cli_build(args: Any) -> int:
+    if getattr(args, "check", False):
+        diff = check()
+        if diff:
+            print("notebooks out of date (run `opsvalue-lab build-notebooks`):")
+            for d in diff:
+                print(f"  {d}")
+            return 1
+        print("notebooks are up to date")
+        return 0
+    for p in build():
+        print(p)
+    return 0

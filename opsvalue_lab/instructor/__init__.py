@@ -1,0 +1,1 @@
+"""Instructor side: collect submissions, review them, report, return feedback (floor 4)."""

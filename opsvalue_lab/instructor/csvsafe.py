@@ -1,0 +1,30 @@
+"""CSV that spreadsheets open safely: UTF-8 with BOM, csv-module quoting, formula injection defused.
+
+Per OWASP (CSV injection): a cell beginning with = + - @ TAB (0x09) or CR (0x0D) — and their
+full-width forms ＝ ＋ － ＠ — is prefixed with a single quote so no spreadsheet evaluates it.
+Field separators, quotes and newlines inside a cell are handled by csv quoting (QUOTE_ALL).
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value: Any) -> str:
+    """One cell as text that no spreadsheet will run as a formula."""
+    s = "" if value is None else str(value)
+    return "'" + s if s.startswith(DANGEROUS_FIRST) else s
+
+
+def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Write every cell neutralised, UTF-8 with BOM, all cells quoted; returns the path."""
+    path = Path(path)
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        w.writerow([neutralise(h) for h in header])
+        for row in rows:
+            w.writerow([neutralise(c) for c in row])
+    return path

@@ -1,0 +1,118 @@
+"""What the instructor notebook's hidden code cells call.
+
+    import opsvalue_lab.instructor.nbapi as iv; iv.begin("ja", course="course")
+    iv.collect_panel(); iv.completion(); iv.question_review(); iv.trainee_review(); iv.class_charts()
+
+The course directory is $OPSVALUE_COURSE if set, else the `course` argument (relative to the cwd).
+Each call displays one view and returns None; errors become one friendly line, never a traceback.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from ..widgets.common import Status, friendly_error, guarded
+
+_state: dict[str, Any] = {"course": None, "lang": "ja"}
+T = {"src": {"ja": "提出ファイル・フォルダ・zip のパス", "en": "Submission file, folder or zip"},
+     "collect": {"ja": "取り込む", "en": "Collect"},
+     "report": {"ja": "レポート (HTML + CSV) を作成", "en": "Write report (HTML + CSV)"},
+     "feedback": {"ja": "フィードバックファイルを書き出す", "en": "Export feedback files"},
+     "course": {"ja": "コース", "en": "Course"}}
+
+
+def _t(key: str) -> str:
+    return T[key][_state["lang"]]
+
+
+def _show(obj: Any) -> None:
+    from IPython.display import display
+    display(obj)
+
+
+def _friendly(func: Callable[..., Any]) -> Callable[..., None]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            func(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - an instructor never sees a traceback either
+            _show(w.HTML(f"<div style='color:#b00020'>⚠ {html.escape(friendly_error(exc, _state['lang']))}</div>"))
+    return wrapper
+
+
+def course_dir(course: str | Path | None = None) -> Path:
+    return Path(os.environ.get("OPSVALUE_COURSE") or course or "course").expanduser()
+
+
+def _course():
+    if _state["course"] is None:
+        begin(_state["lang"])
+    return _state["course"]
+
+
+@_friendly
+def begin(lang: str = "ja", course: str | Path | None = None) -> None:
+    """Open the course store (created if missing) and remember the language."""
+    from .course import Course
+    _state["lang"] = "en" if lang == "en" else "ja"
+    path = course_dir(course)
+    old = _state["course"]
+    if old is None or old.dir.resolve() != path.resolve():
+        if old is not None:
+            old.close()
+        _state["course"] = Course(path)
+    c = _state["course"]
+    n = c.counts()
+    _show(w.HTML(f"<p>{html.escape(_t('course'))}: <code>{html.escape(str(c.dir.resolve()))}</code> — "
+                 f"{n['trainees']} / {n['submissions']}</p>"))
+
+
+def _view(cls_name: str) -> None:
+    from . import review
+    _show(getattr(review, cls_name)(_course(), _state["lang"]).widget)
+
+
+question_review = _friendly(lambda: _view("QuestionReview"))
+trainee_review = _friendly(lambda: _view("TraineeReview"))
+completion = _friendly(lambda: _view("CompletionTable"))
+class_charts = _friendly(lambda: _view("ClassCharts"))
+
+
+@_friendly
+def collect_panel() -> None:
+    """A path box with Collect / Report / Feedback buttons; results print below as text."""
+    lang, course = _state["lang"], _course()
+    status = Status(lang)
+    src = w.Text(placeholder=_t("src"), layout=w.Layout(width="60%"))
+    out = w.HTML()
+    buttons = [w.Button(description=_t(k)) for k in ("collect", "report", "feedback")]
+
+    def run(kind: str) -> None:
+        with guarded(status, lang):
+            lines: list[str] = []
+            if kind == "collect":
+                from .collect import Collector
+                c = Collector(course, lines.append)
+                for part in [p.strip() for p in src.value.split(";") if p.strip()]:
+                    c.source(part)
+                n = c.tally.counts
+                lines.append(", ".join(f"{k} {v}" for k, v in n.items()))
+            elif kind == "report":
+                from .report import write_report
+                html_path, csv_path = write_report(course.dir, course.dir / f"report-{lang}.html",
+                                                   csv=course.dir / f"report-{lang}.csv", lang=lang)
+                lines += [str(html_path), str(csv_path)]
+            else:
+                from .feedback_out import export_feedback
+                lines += [str(p) for p in export_feedback(course.dir, course.dir / "feedback")]
+            out.value = "<pre style='white-space:pre-wrap'>" + html.escape("\n".join(lines)) + "</pre>"
+            status.saved()
+
+    for b, kind in zip(buttons, ("collect", "report", "feedback")):
+        b.on_click(lambda _, k=kind: run(k))
+    _show(w.VBox([w.HBox([src, buttons[0]]), w.HBox(buttons[1:]), status.widget, out]))

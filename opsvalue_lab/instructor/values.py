@@ -1,0 +1,113 @@
+"""Answer values as plain text for people (widgets, report, CSV). Pure: no I/O.
+
+Every function returns *plain* text: callers escape it for HTML (html.escape / Jinja2 autoescape)
+or neutralise it for CSV (csvsafe). Nothing here trusts the trainee's text.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..catalogue import Assignment, Catalogue
+from ..model import DEFAULT_MODEL, LEVEL_LABELS, REPEATABILITY_LABELS, Task, tasks_from_data
+
+UI: dict[str, dict[str, str]] = {
+    "missing": {"ja": "未回答", "en": "not answered"},
+    "missing_mark": {"ja": "✗", "en": "✗"},
+    "done_mark": {"ja": "✓", "en": "✓"},
+    "invalid": {"ja": "読み取れない値", "en": "unreadable value"},
+    "pre": {"ja": "事前 (Before)", "en": "Before"},
+    "post": {"ja": "事後 (After)", "en": "After"},
+    "before": {"ja": "事前", "en": "before"},
+    "in_class": {"ja": "講義中", "en": "in class"},
+    "after": {"ja": "事後", "en": "after"},
+}
+
+
+def ui(key: str, lang: str) -> str:
+    return UI[key]["en" if lang == "en" else "ja"]
+
+
+def is_answered(value: Any) -> bool:
+    """Empty text, a dict whose fields are all empty, an empty list or None count as unanswered."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, dict):
+        return any(is_answered(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return len(value) > 0
+    return True
+
+
+def pair_order(a: Assignment, cat: Catalogue) -> tuple[str, str] | None:
+    """(pre id, post id) for a paired assignment, else None. 'before' is the pre side."""
+    if not a.pair:
+        return None
+    try:
+        other = cat.assignment(a.pair)
+    except KeyError:
+        return None
+    order = {"before": 0, "in_class": 1, "after": 2}
+    return (a.id, other.id) if order[a.timing] <= order[other.timing] else (other.id, a.id)
+
+
+def short_title(a: Assignment, lang: str) -> str:
+    """"事前課題 3" / "Pre-assignment 3" from "事前課題 3：…"; titles without a colon stay whole."""
+    title = a.title(lang)
+    for sep in ("：", ": "):
+        if sep in title:
+            return title.split(sep, 1)[0]
+    return title
+
+
+def task_text(task: Task, lang: str) -> str:
+    ev = DEFAULT_MODEL.evaluate(task)
+    unit = {"minutes": "min", "hours": "h", "days": "d"}[task.lead_time_unit]
+    if lang == "en":
+        return (f"{task.name}: {LEVEL_LABELS[task.level]['en']}, proactivity {task.proactivity:g}, "
+                f"lead time {task.lead_time:g}{unit}, {REPEATABILITY_LABELS[task.repeatability]['en']} "
+                f"(service {ev['service_value']:.2f}, delivery {ev['delivery_value']:.2f})")
+    return (f"{task.name}：{LEVEL_LABELS[task.level]['ja']}、プロアクティブ度 {task.proactivity:g}、"
+            f"納期 {task.lead_time:g}{unit}、{REPEATABILITY_LABELS[task.repeatability]['ja']}"
+            f"（サービス価値 {ev['service_value']:.2f}、デリバリ価値 {ev['delivery_value']:.2f}）")
+
+
+def value_lines(a: Assignment | None, value: Any, lang: str) -> list[str]:
+    """The answer as a list of plain-text lines; [] when unanswered."""
+    if not is_answered(value):
+        return []
+    if a is None:
+        return [str(value)]
+    try:
+        if a.kind == "text":
+            return [str(value)]
+        if a.kind == "fields":
+            if not isinstance(value, dict):
+                return [str(value)]
+            labels = {f.key: f.label(lang) for f in a.fields}
+            out = [f"{labels[k]}: {value[k]}" for k in a.field_keys if is_answered(value.get(k))]
+            out += [f"{k}: {v}" for k, v in value.items() if k not in labels and is_answered(v)]
+            return out
+        if a.kind == "choice":
+            labels = {o.key: o.label(lang) for o in a.options}
+            return [labels.get(str(value), str(value))]
+        if a.kind == "self_assessment":
+            return [task_text(t, lang) for t in tasks_from_data(value)]
+    except (ValueError, TypeError, KeyError):
+        return [f"({ui('invalid', lang)}) {value!s:.500}"]
+    return [str(value)]
+
+
+def value_text(a: Assignment | None, value: Any, lang: str) -> str:
+    """The answer as one plain-text string (lines joined by newlines); '' when unanswered."""
+    return "\n".join(value_lines(a, value, lang))
+
+
+def service_delivery_means(tasks: list[Task]) -> tuple[float, float] | None:
+    """Mean service value and mean delivery value of a trainee's tasks, None without tasks."""
+    if not tasks:
+        return None
+    evs = [DEFAULT_MODEL.evaluate(t) for t in tasks]
+    return (sum(e["service_value"] for e in evs) / len(evs),
+            sum(e["delivery_value"] for e in evs) / len(evs))

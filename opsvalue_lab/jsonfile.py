@@ -1,0 +1,196 @@
+"""Signed JSON exchange files (submissions, feedback): safe reading, checksums, atomic writing.
+
+Reading never evaluates anything: bytes → size check → strict UTF-8 → bracket-depth scan (no
+recursion, before json sees the text) → ``json.loads`` (duplicate keys, NaN and Infinity rejected)
+→ every string checked to be real Unicode → format name, schema version and SHA-256 checked.
+
+The checksum is SHA-256 over the canonical JSON (sorted keys, compact separators, non-ASCII kept,
+UTF-8) of the whole document except its ``"sha256"`` entry.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import OpsValueError
+from .store_values import canonical
+
+MAX_BYTES = 5 * 1024 * 1024  # 5 MiB: a full workbook with long answers is ~1 MB; more is hostile
+MAX_DEPTH = 10               # a legitimate submission nests 8 levels deep at most
+_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+class FileFormatError(OpsValueError):
+    """An exchange file is unusable. ``file`` names it, ``field`` the offending entry (or None)."""
+
+    def __init__(self, file: str | Path, field: str | None, problem: str) -> None:
+        self.file, self.field = str(file), field
+        where = f"{self.file}: {field}: " if field else f"{self.file}: "
+        super().__init__(where + problem)
+
+
+def checksum(doc: dict[str, Any]) -> str:
+    """SHA-256 hex digest of *doc* without its "sha256" entry."""
+    body = {k: v for k, v in doc.items() if k != "sha256"}
+    return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
+
+
+def signed(doc: dict[str, Any]) -> dict[str, Any]:
+    """A copy of *doc* with "sha256" set (last)."""
+    body = {k: v for k, v in doc.items() if k != "sha256"}
+    return {**body, "sha256": checksum(body)}
+
+
+def dump(doc: dict[str, Any]) -> bytes:
+    """The file bytes of a signed document: readable, indented UTF-8 JSON."""
+    return (json.dumps(signed(doc), ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _depth_ok(text: str) -> bool:
+    depth = 0
+    for m in _BRACKET.finditer(_STRING.sub('""', text)):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return False
+    return True
+
+
+def _no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"duplicate key {k!r}")
+        out[k] = v
+    return out
+
+
+def _bad_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _check_strings(doc: Any, err: type[FileFormatError], name: str) -> None:
+    """Every key and string must be encodable as UTF-8 (no lone surrogates); iterative walk."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        where, obj = stack.pop()
+        items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else ()
+        for k, v in items:
+            sub = f"{where}.{k}" if isinstance(k, str) else f"{where}[{k}]"
+            for s in ((k, v) if isinstance(k, str) else (v,)):
+                if isinstance(s, str):
+                    try:
+                        s.encode("utf-8")
+                    except UnicodeEncodeError:
+                        raise err(name, sub.lstrip("."), "contains a lone surrogate (not a character)") from None
+            if isinstance(v, (dict, list)):
+                stack.append((sub, v))
+
+
+def load(data: bytes, name: str, fmt: str, versions: tuple[int, ...],
+         err: type[FileFormatError]) -> dict[str, Any]:
+    """The verified top-level object of an exchange file, or *err* naming the file and field."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise err(name, None, "expected file contents as bytes")
+    if len(data) > MAX_BYTES:
+        raise err(name, None, f"is {len(data):,} bytes; the limit is {MAX_BYTES:,} bytes")
+    try:
+        text = bytes(data).decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise err(name, None, f"is not UTF-8 text (byte {e.start})") from None
+    if not _depth_ok(text):
+        raise err(name, None, f"is nested deeper than {MAX_DEPTH} levels")
+    try:
+        doc = json.loads(text, object_pairs_hook=_no_dupes, parse_constant=_bad_constant)
+    except (ValueError, RecursionError) as e:
+        raise err(name, None, f"is not valid JSON ({e})") from None
+    if not isinstance(doc, dict):
+        raise err(name, None, f"must hold a JSON object, not {type(doc).__name__}")
+    if doc.get("format") != fmt:
+        raise err(name, "format", f"{str(doc.get('format'))[:80]!r} is not {fmt!r}")
+    sv = doc.get("schema_version")
+    if isinstance(sv, bool) or sv not in versions:
+        raise err(name, "schema_version", f"{str(sv)[:20]!r} is not supported (this version reads "
+                                          f"{', '.join(map(str, versions))}); update opsvalue-lab")
+    _check_strings(doc, err, name)
+    digest = doc.get("sha256")
+    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        raise err(name, "sha256", "missing or not a SHA-256 hex digest")
+    if checksum(doc) != digest:
+        raise err(name, "sha256", "checksum mismatch: the file was changed or damaged after it was written")
+    return doc
+
+
+def read_bytes(path: str | Path, err: type[FileFormatError]) -> bytes:
+    """At most MAX_BYTES + 1 bytes of *path* (a bigger file is never read whole)."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            return fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise err(p, None, "file not found") from None
+    except IsADirectoryError:
+        raise err(p, None, "is a folder, not a file") from None
+    except OSError as e:
+        raise err(p, None, f"could not be read ({e.strerror or e})") from None
+
+
+def atomic_write(path: str | Path, data: bytes, *, force: bool, err: type[FileFormatError]) -> Path:
+    """Write *data* to a temp file beside *path*, fsync, then move it into place.
+
+    Without *force* an existing file is never replaced (checked atomically where the file system
+    supports hard links).
+    """
+    p = Path(path)
+    exists_msg = "already exists; use --force (force=True) to overwrite it"
+    if p.is_dir():
+        raise err(p, None, "is a folder; give a file name")
+    if p.exists() and not force:
+        raise err(p, None, exists_msg)
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if force:
+            os.replace(tmp, p)
+        else:
+            try:
+                os.link(tmp, p)
+            except FileExistsError:
+                raise err(p, None, exists_msg) from None
+            except OSError:  # no hard links here (FAT, some network shares)
+                if p.exists():
+                    raise err(p, None, exists_msg) from None
+                os.replace(tmp, p)
+        _fsync_dir(p.parent)
+    except OSError as e:
+        raise err(p, None, f"could not be written ({e.strerror or e}); nothing was lost from the "
+                           "workspace") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return p
+
+
+def _fsync_dir(d: Path) -> None:
+    try:
+        fd = os.open(d, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

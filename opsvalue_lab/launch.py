@@ -1,0 +1,161 @@
+"""`opsvalue-lab start` (JupyterLab) and `opsvalue-lab app` (Voila): prepare the workspace, then serve it.
+
+The trainee's edited notebooks are never overwritten: a changed shipped notebook goes beside the
+edited one as NN_slug.new-<version>.ipynb. Servers bind 127.0.0.1 only and use a random token.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import OpsValueError
+
+DEFAULT_WORKSPACE = "opsvalue-workspace"
+
+
+def shipped_notebooks(lang: str) -> Path:
+    """notebooks/<lang>/ of the source tree, or opsvalue_lab/_notebooks/<lang>/ inside the wheel."""
+    here = Path(__file__).resolve().parent
+    for cand in (here.parent / "notebooks" / lang, here / "_notebooks" / lang):
+        if cand.is_dir() and any(cand.glob("*.ipynb")):
+            return cand
+    raise OpsValueError(f"the {lang} notebooks are missing (looked in {here.parent / 'notebooks' / lang} "
+                        f"and {here / '_notebooks' / lang}); reinstall opsvalue-lab")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _sync(src: Path, dest_dir: Path, record: dict[str, str], prefix: str) -> None:
+    """Copy src/*.ipynb into dest_dir; an edited copy stays and the new one goes beside it."""
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    for nb in sorted(src.glob("*.ipynb")):
+        dest = dest_dir / nb.name
+        new_hash = _sha(nb)
+        key = prefix + nb.name
+        if dest.exists():
+            have = _sha(dest)
+            if have != new_hash and have != record.get(key):  # the trainee's edited copy: keep it
+                beside = dest.with_name(f"{dest.stem}.new-{__version__}.ipynb")
+                if not beside.exists() or _sha(beside) != new_hash:
+                    shutil.copyfile(nb, beside)
+                continue
+            if have != new_hash:  # an untouched copy of what we shipped before: update it
+                shutil.copyfile(nb, dest)
+        else:
+            shutil.copyfile(nb, dest)
+        record[key] = new_hash
+
+
+def prepare_workspace(workspace: str | Path = DEFAULT_WORKSPACE, lang: str = "ja") -> Path:
+    """Create the workspace: notebooks of *lang* at its top, the other language in <ws>/<other>/.
+
+    Never overwrites an edited copy (see :func:`_sync`); shipped hashes live in .opsvalue/shipped.json.
+    """
+    ws = Path(workspace).expanduser().resolve()
+    if ws.exists() and not ws.is_dir():
+        raise OpsValueError(f"{ws}: the workspace must be a folder, but a file has that name")
+    meta = ws / ".opsvalue"
+    for d in (ws, meta, ws / "submissions", ws / "feedback"):
+        d.mkdir(parents=True, exist_ok=True)
+    record_path = meta / "shipped.json"
+    try:
+        record: dict[str, str] = json.loads(record_path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            record = {}
+    except (OSError, ValueError):
+        record = {}
+    other = "en" if lang == "ja" else "ja"
+    _sync(shipped_notebooks(lang), ws, record, "")
+    _sync(shipped_notebooks(other), ws / other, record, f"{other}/")
+    record_path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    return ws
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _env(ws: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["OPSVALUE_WORKSPACE"] = str(ws)
+    return env
+
+
+def _run(cmd: list[str], env: dict[str, str], url: str, cwd: Path) -> int:
+    """Start the server, print where it is, wait; Ctrl-C stops it cleanly."""
+    proc = subprocess.Popen(cmd, env=env, cwd=str(cwd))
+    print(f"opsvalue-lab: open {url}", flush=True)
+    print("opsvalue-lab: press Ctrl-C to stop", flush=True)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        return _stop(proc)
+    finally:
+        if proc.poll() is None:
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> int:
+    """SIGTERM (Jupyter and Voila shut their kernels down cleanly on it), then kill if needed."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return 0
+
+
+def _install_sigterm() -> None:
+    """Turn SIGTERM into KeyboardInterrupt so `kill` stops the server child too."""
+    def handler(_sig: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not in the main thread
+        pass
+
+
+def start(args: Any) -> int:
+    """Prepare the workspace and open it in JupyterLab on 127.0.0.1 with a random token."""
+    lang = getattr(args, "lang", "ja") or "ja"
+    ws = prepare_workspace(getattr(args, "workspace", DEFAULT_WORKSPACE) or DEFAULT_WORKSPACE, lang)
+    port = int(getattr(args, "port", 0) or 0) or free_port()
+    token = secrets.token_urlsafe(24)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ws}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    if getattr(args, "no_browser", False):
+        cmd.append("--no-browser")
+    first = sorted(ws.glob("00_*.ipynb"))
+    path = f"lab/tree/{first[0].name}" if first else "lab"
+    _install_sigterm()
+    return _run(cmd, _env(ws), f"http://127.0.0.1:{port}/{path}?token={token}", ws)
+
+
+def app(args: Any) -> int:
+    """Prepare the workspace and serve it through Voila (no code, no JupyterLab) on 127.0.0.1."""
+    lang = getattr(args, "lang", "ja") or "ja"
+    ws = prepare_workspace(getattr(args, "workspace", DEFAULT_WORKSPACE) or DEFAULT_WORKSPACE, lang)
+    port = int(getattr(args, "port", 0) or 0) or free_port()
+    cmd = [sys.executable, "-m", "voila", str(ws), "--Voila.ip=127.0.0.1", f"--port={port}",
+           "--strip_sources=True", f"--Voila.root_dir={ws}"]
+    if getattr(args, "no_browser", False):
+        cmd.append("--no-browser")
+    _install_sigterm()
+    return _run(cmd, _env(ws), f"http://127.0.0.1:{port}/", ws)

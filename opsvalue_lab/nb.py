@@ -1,0 +1,199 @@
+"""The notebook facade: what the generated (hidden) code cells call.
+
+    import opsvalue_lab.nb as ov; ov.begin("ja")
+    ov.exercise("pre-1"); ov.quiz(["q-level-01"]); ov.figure("cost_cycle"); ov.widget("matrix")
+
+Each call displays its widget and returns None. Any exception becomes a friendly one-line HTML
+message: a trainee never sees a Python traceback. Workspace: $OPSVALUE_WORKSPACE, else the nearest
+ancestor of the cwd holding .opsvalue/, else the cwd.
+"""
+from __future__ import annotations
+
+import atexit
+import functools
+import html
+import importlib
+import logging
+import os
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+_state: dict[str, Any] = {"wb": None, "lang": "ja", "styled": False, "views": []}
+
+STYLE = """<style>
+.opsvalue-answer, .opsvalue-profile, .opsvalue-submit { margin: 0.4em 0 1.2em 0; }
+.opsvalue-answer textarea { font-size: 14px; line-height: 1.6; }
+.opsvalue-prompt p { margin: 0.3em 0; }
+.opsvalue-example, .opsvalue-feedback { background: #f6f8fa; border-left: 4px solid #3e4c59;
+  padding: 0.4em 0.8em; margin-top: 0.4em; }
+.opsvalue-error { color: #b00020; }
+.jp-RenderedHTMLCommon, .widget-html-content { line-height: 1.7; }
+</style>"""
+
+WIDGET_TARGETS: dict[str, str] = {
+    "profile": "opsvalue_lab.widgets.profile:ProfileView",
+    "matrix": "opsvalue_lab.widgets.charts:MatrixView",
+    "delivery_chart": "opsvalue_lab.widgets.charts:DeliveryView",
+    "dashboard": "opsvalue_lab.widgets.dashboard:DashboardView",
+    "submit": "opsvalue_lab.widgets.submit:SubmitView",
+    "feedback": "opsvalue_lab.widgets.feedback_view:FeedbackImportView",
+    "self_study_path": "opsvalue_lab.widgets.self_study:SelfStudyPathView",
+}
+EXERCISE_TARGETS: dict[str, str] = {
+    "text": "opsvalue_lab.widgets.answer:AnswerView",
+    "fields": "opsvalue_lab.widgets.answer:AnswerView",
+    "choice": "opsvalue_lab.widgets.choice:ChoiceView",
+    "self_assessment": "opsvalue_lab.widgets.selfassess:SelfAssessmentView",
+}
+
+_UNEXPECTED = {"ja": "予期しない問題が起きました。講師またはサポートに連絡してください。",
+               "en": "Something unexpected went wrong. Please tell your instructor or support."}
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display
+    display(obj)
+
+
+def _load(target: str) -> Any:
+    mod, name = target.split(":")
+    return getattr(importlib.import_module(mod), name)
+
+
+def find_workspace(cwd: Path | None = None) -> Path:
+    env = os.environ.get("OPSVALUE_WORKSPACE")
+    if env:
+        return Path(env).expanduser().resolve()
+    here = (cwd or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / ".opsvalue").is_dir():
+            return d
+    return here
+
+
+def _message(exc: BaseException, lang: str) -> str:
+    from .errors import OpsValueError
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    if isinstance(exc, (OpsValueError, ValueError, OSError)):
+        return str(exc)
+    logging.getLogger("opsvalue_lab").error("unexpected error in a notebook cell", exc_info=exc)
+    return _UNEXPECTED["en" if lang == "en" else "ja"]
+
+
+def _friendly(func: Callable[..., Any]) -> Callable[..., None]:
+    """Display errors as one friendly HTML line; always return None."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            func(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - a trainee never sees a traceback
+            try:
+                from IPython.display import HTML
+                _display(HTML(f"<div class='opsvalue-error' style='color:#b00020'>⚠ "
+                              f"{html.escape(_message(exc, _state['lang']))}</div>"))
+            except Exception:  # noqa: BLE001
+                pass
+        return None
+    return wrapper
+
+
+def _quiet_log(workspace: Path) -> None:
+    """Unexpected errors go to <workspace>/.opsvalue/errors.log, never to the cell's stderr."""
+    log = logging.getLogger("opsvalue_lab")
+    log.propagate = False
+    if not any(getattr(h, "_opsvalue", False) for h in log.handlers):
+        try:
+            (workspace / ".opsvalue").mkdir(parents=True, exist_ok=True)
+            h: logging.Handler = logging.FileHandler(workspace / ".opsvalue" / "errors.log", encoding="utf-8")
+            h.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        except OSError:
+            h = logging.NullHandler()
+        h._opsvalue = True  # type: ignore[attr-defined]
+        log.addHandler(h)
+
+
+def _open(lang: str) -> Any:
+    _state["lang"] = "en" if lang == "en" else "ja"
+    ws = find_workspace()
+    wb = _state["wb"]
+    if wb is None or Path(wb.workspace).resolve() != ws:
+        _quiet_log(ws)
+        from .store import Workbook
+        if wb is not None:
+            try:
+                wb.close()
+            except Exception:  # noqa: BLE001
+                pass
+        _state["wb"] = Workbook.open(ws)
+        if not _state.get("atexit"):
+            atexit.register(flush)  # a pending (debounced) save is written when the kernel stops
+            _state["atexit"] = True
+    return _state["wb"]
+
+
+def workbook() -> Any:
+    """The open Workbook (opening it in Japanese if begin() was not called)."""
+    return _state["wb"] if _state["wb"] is not None else _open(_state["lang"])
+
+
+@_friendly
+def begin(lang: str = "ja") -> None:
+    """Open the workspace's Workbook, set up figures and inject the page style once."""
+    _open(lang)
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+        set_matplotlib_formats("png")
+    except Exception:  # noqa: BLE001 - outside a kernel there is no inline backend
+        pass
+    from IPython.display import HTML  # once per notebook: begin() runs in its first code cell
+    _display(HTML(STYLE))
+    _state["styled"] = True
+
+
+def _show(view: Any) -> None:
+    _state["views"].append(view)
+    _display(view.widget)
+
+
+@_friendly
+def exercise(exercise_id: str) -> None:
+    wb = workbook()
+    from .widgets.answer import cat_of
+    kind = cat_of(wb).assignment(exercise_id).kind
+    _show(_load(EXERCISE_TARGETS[kind])(wb, exercise_id, _state["lang"]))
+
+
+@_friendly
+def quiz(ids: Sequence[str] | str) -> None:
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    _show(_load("opsvalue_lab.widgets.quiz:QuizView")(workbook(), ids, _state["lang"]))
+
+
+@_friendly
+def figure(name: str) -> None:
+    from IPython.display import Image
+    from .figures import FIGURES
+    from .widgets.common import figure_image
+    if name not in FIGURES:
+        raise KeyError(f"unknown figure {name!r}")
+    img = figure_image(FIGURES[name](_state["lang"]))
+    _display(Image(data=img.value, format="png"))
+
+
+@_friendly
+def widget(name: str) -> None:
+    if name not in WIDGET_TARGETS:
+        raise KeyError(f"unknown widget {name!r} (one of {', '.join(WIDGET_TARGETS)})")
+    _show(_load(WIDGET_TARGETS[name])(workbook(), _state["lang"]))
+
+
+def flush() -> None:
+    """Save every pending answer now (e.g. before the kernel stops)."""
+    for v in _state["views"]:
+        f = getattr(v, "flush", None)
+        if callable(f):
+            try:
+                f()
+            except Exception:  # noqa: BLE001
+                pass

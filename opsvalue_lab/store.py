@@ -1,0 +1,260 @@
+"""The answer store: every word a trainee types is kept, versioned and exportable (floor 2).
+
+One SQLite file per workspace, ``<workspace>/.opsvalue/answers.sqlite3``, in WAL mode with
+``synchronous=FULL``: a save returns only after its transaction is committed to disk. History is
+append-only; saving a value equal to the latest adds no version. Values are canonical JSON text
+(see :mod:`opsvalue_lab.store_values` for the shapes, limits and the Unicode rule).
+
+Every failure reaches the caller as :class:`StoreError` naming the file (locked, read-only, disk
+full, damaged); the store never deletes, replaces or "repairs" a file it cannot read.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .catalogue import TIMINGS, Catalogue, catalogue as packaged_catalogue
+from .store_schema import StoreError, Transactions, explain, identify, migrate
+from .store_values import (LANGS, MAX_PROFILE_CHARS, PROFILE_KEYS, canonical, check_comment, check_str,
+                           check_value, is_answered)
+
+__all__ = ["Workbook", "Version", "StoreError", "STORE_DIR", "STORE_FILE"]
+
+STORE_DIR = ".opsvalue"
+STORE_FILE = "answers.sqlite3"
+DEFAULT_BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another writer, per attempt
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _when(iso: str) -> datetime:
+    dt = datetime.fromisoformat(iso)
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version of one answer."""
+
+    exercise_id: str
+    value: Any
+    saved_at: datetime  # tz-aware UTC
+
+
+class Workbook(Transactions):
+    """A trainee's answers in one workspace. Thread-safe; several processes may share the file."""
+
+    def __init__(self, workspace: Path, path: Path, conn: sqlite3.Connection, cat: Catalogue) -> None:
+        super().__init__(path, conn)
+        self.workspace, self.catalogue = workspace, cat
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, workspace: str | Path, *, catalogue: Catalogue | None = None,
+             busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> "Workbook":
+        """Open (creating if needed) the store of *workspace*; StoreError if that is impossible."""
+        ws = Path(workspace)
+        path = ws / STORE_DIR / STORE_FILE
+        if ws.exists() and not ws.is_dir():
+            raise StoreError(path, f"could not open: the workspace {ws} is a file, not a folder")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise explain(path, e, "create its folder") from e
+        if path.exists() and not path.is_file():
+            raise StoreError(path, "could not open: it is not a regular file")
+        try:
+            conn = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+        except sqlite3.Error as e:
+            raise explain(path, e, "open") from e
+        wb = cls(ws, path, conn, catalogue or packaged_catalogue())
+        try:
+            wb._setup()
+        except BaseException:
+            wb.close()
+            raise
+        return wb
+
+    def _setup(self) -> None:
+        conn = self._require()
+
+        def check(c: sqlite3.Connection) -> None:
+            # Read-only checks first: a damaged or foreign file is never written to.
+            rows = c.execute("PRAGMA quick_check").fetchall()
+            if rows != [("ok",)]:
+                raise StoreError(self.path, "could not open: the file is damaged "
+                                 f"({'; '.join(str(r[0]) for r in rows[:3])}); it was left untouched. "
+                                 "Move it aside (keep it for your instructor) to start a fresh one")
+            identify(c, self.path)
+        self._retry("open", lambda: check(conn))
+        self._retry("open", lambda: self._wal(conn))
+        self._tx("open", lambda c: migrate(c, self.path))
+
+    @staticmethod
+    def _wal(conn: sqlite3.Connection) -> None:
+        conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        conn.execute("PRAGMA synchronous=FULL")
+
+    # ---- profile -------------------------------------------------------------------------
+    @property
+    def profile(self) -> dict[str, str]:
+        """{"name", "trainee_id", "cohort", "lang"}; "" when unset."""
+        return self._read(self._profile)
+
+    @staticmethod
+    def _profile(c: sqlite3.Connection) -> dict[str, str]:
+        got = dict(c.execute("SELECT key, value FROM profile").fetchall())
+        return {k: got.get(k, "") for k in PROFILE_KEYS}
+
+    def set_profile(self, *, name: str | None = None, trainee_id: str | None = None,
+                    cohort: str | None = None, lang: str | None = None) -> None:
+        """Set the given entries (None leaves one unchanged); ValueError names a bad entry."""
+        given = {"name": name, "trainee_id": trainee_id, "cohort": cohort, "lang": lang}
+        items = {k: check_str(v, f"profile.{k}", MAX_PROFILE_CHARS) for k, v in given.items() if v is not None}
+        if items.get("lang", "") not in LANGS:
+            raise ValueError(f"profile.lang: {items['lang']!r} must be 'ja' or 'en'")
+        self._tx("save the profile", lambda c: c.executemany(
+            "INSERT OR REPLACE INTO profile (key, value) VALUES (?, ?)", list(items.items())))
+
+    # ---- answers -------------------------------------------------------------------------
+    def save(self, exercise_id: str, value: Any) -> Version | None:
+        """Keep *value* as the newest version; None when it equals the latest. ValueError if invalid."""
+        normal = check_value(self.catalogue, exercise_id, value)
+        text = canonical(normal)
+
+        def write(c: sqlite3.Connection) -> Version | None:
+            row = c.execute("SELECT value FROM answer_version WHERE exercise_id = ? ORDER BY id DESC LIMIT 1",
+                            (exercise_id,)).fetchone()
+            if row is not None and row[0] == text:
+                return None
+            at = _now()
+            c.execute("INSERT INTO answer_version (exercise_id, value, saved_at) VALUES (?, ?, ?)",
+                      (exercise_id, text, at))
+            return Version(exercise_id, json.loads(text), _when(at))
+        return self._tx(f"save answer {exercise_id!r}", write)
+
+    def latest(self, exercise_id: str) -> Any | None:
+        """The newest saved value, or None if never saved."""
+        row = self._read(lambda c: c.execute(
+            "SELECT value FROM answer_version WHERE exercise_id = ? ORDER BY id DESC LIMIT 1",
+            (exercise_id,)).fetchone())
+        return None if row is None else json.loads(row[0])
+
+    def history(self, exercise_id: str) -> list[Version]:
+        """Every saved version, oldest first."""
+        rows = self._read(lambda c: c.execute(
+            "SELECT value, saved_at FROM answer_version WHERE exercise_id = ? ORDER BY id",
+            (exercise_id,)).fetchall())
+        return [Version(exercise_id, json.loads(v), _when(at)) for v, at in rows]
+
+    def _latest_rows(self, c: sqlite3.Connection) -> list[tuple[str, str, str]]:
+        return c.execute("SELECT exercise_id, value, saved_at FROM answer_version WHERE id IN "
+                         "(SELECT max(id) FROM answer_version GROUP BY exercise_id)").fetchall()
+
+    def answers(self) -> dict[str, Any]:
+        """The latest value of every exercise saved at least once (blank values included)."""
+        return {eid: json.loads(v) for eid, v, _ in self._read(self._latest_rows)}
+
+    def progress(self) -> dict[str, Any]:
+        """Answered/total overall, by section and by timing (blank values count as unanswered)."""
+        done = {eid for eid, v in self.answers().items() if is_answered(v)}
+        by_section: dict[int, list[int]] = {}
+        by_timing: dict[str, list[int]] = {t: [0, 0] for t in TIMINGS}
+        for a in self.catalogue.assignments:
+            for bucket in (by_section.setdefault(a.section, [0, 0]), by_timing[a.timing]):
+                bucket[0] += a.id in done
+                bucket[1] += 1
+        total = len(self.catalogue.assignments)
+        answered = sum(a.id in done for a in self.catalogue.assignments)
+        return {"answered": answered, "total": total, "by_section": by_section, "by_timing": by_timing}
+
+    # ---- quizzes -------------------------------------------------------------------------
+    def record_quiz(self, quiz_id: str, option: int) -> bool:
+        """Keep one attempt; returns whether *option* (0-based) is the correct one."""
+        try:
+            quiz = self.catalogue.quiz(quiz_id)
+        except KeyError:
+            raise ValueError(f"unknown quiz id {quiz_id!r}") from None
+        if isinstance(option, bool) or not isinstance(option, int) or not 0 <= option < len(quiz.options):
+            raise ValueError(f"quiz {quiz_id!r}: option {option!r} must be 0 – {len(quiz.options) - 1}")
+        correct = option == quiz.answer
+        self._tx(f"save quiz {quiz_id!r}", lambda c: c.execute(
+            "INSERT INTO quiz_attempt (quiz_id, option, correct, attempted_at) VALUES (?, ?, ?, ?)",
+            (quiz_id, option, int(correct), _now())))
+        return correct
+
+    def quiz_results(self) -> dict[str, dict[str, Any]]:
+        """{quiz_id: {"attempts", "last_option", "correct"}} (correct = the last attempt's)."""
+        return self._read(self._quiz)
+
+    @staticmethod
+    def _quiz(c: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+        rows = c.execute("SELECT q.quiz_id, n.attempts, q.option, q.correct FROM quiz_attempt q JOIN "
+                         "(SELECT max(id) AS last, count(*) AS attempts FROM quiz_attempt GROUP BY quiz_id) n "
+                         "ON q.id = n.last ORDER BY q.quiz_id").fetchall()
+        return {qid: {"attempts": n, "last_option": opt, "correct": bool(ok)} for qid, n, opt, ok in rows}
+
+    def quiz_score_by_section(self) -> dict[int, list[int]]:
+        """{section id: [quizzes answered correctly (last attempt), quizzes in the section]}."""
+        results = self.quiz_results()
+        out: dict[int, list[int]] = {}
+        for q in self.catalogue.quizzes:
+            bucket = out.setdefault(q.section, [0, 0])
+            bucket[0] += bool(results.get(q.id, {}).get("correct"))
+            bucket[1] += 1
+        return out
+
+    # ---- feedback ------------------------------------------------------------------------
+    def save_feedback(self, comments: list[dict[str, Any]]) -> int:
+        """Keep instructor comments; returns how many were new (importing twice adds nothing)."""
+        if not isinstance(comments, list):
+            raise ValueError(f"comments must be a list, got {type(comments).__name__}")
+        checked = [check_comment(self.catalogue, c, f"comments[{i}]") for i, c in enumerate(comments)]
+        at = _now()
+
+        def write(c: sqlite3.Connection) -> int:
+            new = 0
+            for m in checked:
+                cur = c.execute("INSERT OR IGNORE INTO feedback (exercise_id, comment, author, written_at, "
+                                "imported_at) VALUES (?, ?, ?, ?, ?)",
+                                (m["exercise_id"], m["comment"], m["author"], m["written_at"], at))
+                new += cur.rowcount
+            return new
+        return self._tx("save feedback", write)
+
+    def feedback(self) -> dict[str, list[dict[str, str]]]:
+        """{exercise_id: [{"comment", "author", "written_at"}]}, oldest first."""
+        rows = self._read(lambda c: c.execute(
+            "SELECT exercise_id, comment, author, written_at FROM feedback ORDER BY written_at, id").fetchall())
+        out: dict[str, list[dict[str, str]]] = {}
+        for eid, comment, author, written in rows:
+            out.setdefault(eid, []).append({"comment": comment, "author": author, "written_at": written})
+        return out
+
+    # ---- export --------------------------------------------------------------------------
+    def snapshot(self, include_history: bool = True) -> dict[str, Any]:
+        """Profile, answers, history and quiz results read in one consistent transaction."""
+        def read(c: sqlite3.Connection) -> dict[str, Any]:
+            answers = {eid: {"value": json.loads(v), "saved_at": at} for eid, v, at in self._latest_rows(c)}
+            history: dict[str, list[dict[str, Any]]] = {}
+            if include_history:
+                for eid, v, at in c.execute("SELECT exercise_id, value, saved_at FROM answer_version "
+                                            "ORDER BY id"):
+                    history.setdefault(eid, []).append({"value": json.loads(v), "saved_at": at})
+            return {"profile": self._profile(c), "answers": answers, "history": history, "quiz": self._quiz(c)}
+        return self._read(read)
+
+    def export(self, path: str | Path, *, include_history: bool = True, force: bool = False) -> Path:
+        """Write the submission file (see :mod:`opsvalue_lab.submission`); returns its path."""
+        from .submission import write_submission  # floor 3 format, used at call time only
+        return write_submission(self, path, include_history=include_history, force=force)
+
+    def __repr__(self) -> str:
+        return f"Workbook({str(self.workspace)!r})"

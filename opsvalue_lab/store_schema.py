@@ -1,0 +1,209 @@
+"""The answer store's SQLite schema, its versioning, and SQLite errors turned into sentences (floor 2).
+
+``PRAGMA user_version`` holds the schema version; ``PRAGMA application_id`` marks the file as an
+opsvalue answer store so that a foreign SQLite database is never mistaken for (or turned into) one.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Self, TypeVar
+
+from .errors import OpsValueError
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x4F505356  # "OPSV"
+RETRIES = 4  # whole-transaction attempts, each after SQLite's own busy_timeout ran out
+T = TypeVar("T")
+
+MIGRATIONS: dict[int, str] = {
+    # version -> DDL that brings version-1 to version
+    1: """
+    CREATE TABLE profile (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE answer_version (            -- append-only history of every answer
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        exercise_id TEXT NOT NULL,
+        value       TEXT NOT NULL,            -- canonical JSON
+        saved_at    TEXT NOT NULL             -- ISO 8601, UTC
+    );
+    CREATE INDEX answer_version_by_exercise ON answer_version (exercise_id, id);
+    CREATE TABLE quiz_attempt (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        quiz_id      TEXT NOT NULL,
+        option       INTEGER NOT NULL,
+        correct      INTEGER NOT NULL,
+        attempted_at TEXT NOT NULL
+    );
+    CREATE TABLE feedback (                  -- instructor comments imported from feedback files
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        exercise_id TEXT NOT NULL,
+        comment     TEXT NOT NULL,
+        author      TEXT NOT NULL,
+        written_at  TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        UNIQUE (exercise_id, author, written_at, comment)
+    );
+    """,
+}
+
+# SQLite primary result codes (the low byte of the extended code)
+BUSY, LOCKED, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, NOTADB, PERM = 5, 6, 8, 10, 11, 13, 14, 26, 3
+
+
+class StoreError(OpsValueError):
+    """The answer store could not be opened, read or written. ``path`` names the file."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        self.path = Path(path)
+        super().__init__(f"answer store {self.path}: {message}")
+
+
+def code(exc: BaseException) -> int | None:
+    """SQLite's primary result code of *exc*, if it has one."""
+    c = getattr(exc, "sqlite_errorcode", None)
+    return None if c is None else c & 0xFF
+
+
+def is_busy(exc: BaseException) -> bool:
+    return code(exc) in (BUSY, LOCKED) or "locked" in str(exc) or "busy" in str(exc)
+
+
+def explain(path: Path, exc: BaseException, action: str) -> StoreError:
+    """A StoreError whose sentence says what happened and what to do; the raw message is appended."""
+    c = code(exc)
+    raw = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, sqlite3.Error):
+        raw = f"sqlite: {exc}"
+    if c in (BUSY, LOCKED) or (c is None and is_busy(exc)):
+        why = "it is locked by another program that is still writing; try again in a moment"
+    elif c in (READONLY, PERM) or "readonly" in str(exc) or isinstance(exc, PermissionError):
+        why = "the workspace folder or the file is read-only; move the workspace to a folder you can write to"
+    elif c == FULL or "disk is full" in str(exc) or getattr(exc, "errno", None) == 28:
+        why = "the disk is full; free some space and save again (nothing you typed was lost)"
+    elif c in (NOTADB, CORRUPT):
+        why = ("the file is damaged or is not an opsvalue answer store; it was left untouched. "
+               "Move it aside (keep it for your instructor) to start a fresh one")
+    elif c in (CANTOPEN, IOERR) and not _writable(path):
+        why = "the workspace folder or the file is read-only; move the workspace to a folder you can write to"
+    elif c in (CANTOPEN, IOERR) and _nearly_full(path):
+        why = "the disk is full; free some space and save again (nothing you typed was lost)"
+    elif c == CANTOPEN:
+        why = "the file cannot be opened (missing folder, no permission, or not a regular file)"
+    elif c == IOERR:
+        why = ("the disk refused the write (full, over quota, removed or read-only?); "
+               "fix that and save again (nothing you typed was lost)")
+    else:
+        why = "an unexpected storage problem"
+    return StoreError(path, f"could not {action}: {why} ({raw})")
+
+
+def _writable(path: Path) -> bool:
+    """False when the file (if present) or its folder cannot be written (also for root: chattr +i)."""
+    probe = [p for p in (path, Path(str(path) + "-wal"), path.parent) if p.exists()]
+    return all(os.access(p, os.W_OK) for p in probe)
+
+
+def _nearly_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < 1024 * 1024
+    except OSError:
+        return False
+
+
+def identify(conn: sqlite3.Connection, path: Path) -> int:
+    """The schema version of an opsvalue store (0 when empty); StoreError for a foreign or newer file."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    app = conn.execute("PRAGMA application_id").fetchone()[0]
+    foreign = app not in (0, APPLICATION_ID) or (version and app != APPLICATION_ID)
+    if version == 0 and not foreign:
+        foreign = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    if foreign:
+        raise StoreError(path, "could not open: the file is a SQLite database of another program, "
+                               "not an opsvalue answer store; it was left untouched")
+    if version > SCHEMA_VERSION:
+        raise StoreError(path, f"could not open: it was written by a newer opsvalue-lab "
+                               f"(schema {version}, this one knows {SCHEMA_VERSION}); please upgrade")
+    return version
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to SCHEMA_VERSION inside the caller's write transaction."""
+    version = identify(conn, path)
+    for v in range(version + 1, SCHEMA_VERSION + 1):
+        for stmt in MIGRATIONS[v].split(";"):
+            if stmt.strip():
+                conn.execute(stmt)
+        conn.execute(f"PRAGMA user_version = {v}")
+    if version < SCHEMA_VERSION:
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+class Transactions:
+    """One SQLite connection shared by threads: a lock, bounded busy retries, one transaction per call."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = conn
+        self._lock = threading.RLock()
+
+    def _require(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(self.path, "the workbook was closed; open it again")
+        return self._conn
+
+    def _retry(self, action: str, fn: Callable[[], T]) -> T:
+        """Run *fn*, retrying a bounded number of times while another process holds the lock."""
+        delay = 0.05
+        for attempt in range(RETRIES):
+            try:
+                return fn()
+            except sqlite3.Error as e:
+                if is_busy(e) and attempt < RETRIES - 1:
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise explain(self.path, e, action) from e
+        raise AssertionError("unreachable")
+
+    def _tx(self, action: str, fn: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:
+        """Run *fn* in one transaction (IMMEDIATE when writing); returns after COMMIT."""
+        def once() -> T:
+            conn = self._require()
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                result = fn(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                raise
+            return result
+        with self._lock:
+            return self._retry(action, once)
+
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return self._tx("read", fn, write=False)
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.close()
+                finally:
+                    self._conn = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,154 @@
+"""What an answer may be: shape checks against the catalogue, limits, canonical JSON (floor 2).
+
+Unicode rule (shared by the store, submission and feedback files): any ``str`` survives exactly —
+emoji, right-to-left marks, CRLF, tabs, a lone NUL — because values are kept as JSON text, where
+control characters are escaped. The one thing that cannot survive is a *lone surrogate*
+(``"\\ud800"``): it is not a character and has no UTF-8 form, so it is rejected with a ValueError
+naming the exercise and field instead of being silently mangled.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from .catalogue import Catalogue
+from .model import tasks_from_data
+
+MAX_ANSWER_CHARS = 50_000   # all strings of one answer together; 19 answers of 3-byte text fit in 5 MB
+MAX_TASKS = 100             # tasks in one self-assessment
+MAX_PROFILE_CHARS = 200     # each profile entry (name, trainee id, cohort)
+MAX_COMMENT_CHARS = 20_000  # one instructor comment
+PROFILE_KEYS = ("name", "trainee_id", "cohort", "lang")
+LANGS = ("", "ja", "en")
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON text: sorted keys, compact, non-ASCII kept, no NaN."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def check_str(value: Any, where: str, limit: int | None = None) -> str:
+    """*value* if it is a str that UTF-8 can carry and not longer than *limit*; else ValueError."""
+    if not isinstance(value, str):
+        raise ValueError(f"{where}: must be text (str), got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(f"{where}: contains a lone surrogate {value[e.start]!r} at position {e.start}, "
+                         "which is not a character and cannot be stored") from None
+    if limit is not None and len(value) > limit:
+        raise ValueError(f"{where}: is {len(value):,} characters long; the limit is {limit:,}")
+    return value
+
+
+def _where(exercise_id: str, field: str) -> str:
+    return f"exercise {exercise_id!r}: field {field!r}"
+
+
+def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
+    """The normalised answer value, or ValueError naming the exercise id and the field."""
+    if not isinstance(exercise_id, str):
+        raise ValueError(f"exercise id must be text, got {type(exercise_id).__name__}")
+    try:
+        a = cat.assignment(exercise_id)
+    except KeyError:
+        raise ValueError(f"unknown exercise id {exercise_id!r} (not in catalogue {cat.version})") from None
+    if a.kind == "text":
+        return check_str(value, _where(exercise_id, "value"), MAX_ANSWER_CHARS)
+    if a.kind == "choice":
+        if not isinstance(value, str) or value not in a.option_keys:
+            raise ValueError(f"{_where(exercise_id, 'value')}: {value!r} is not one of the options "
+                             f"{', '.join(a.option_keys)}")
+        return value
+    if a.kind == "fields":
+        if not isinstance(value, dict):
+            raise ValueError(f"{_where(exercise_id, 'value')}: must be a mapping of field -> text, "
+                             f"got {type(value).__name__}")
+        total = 0
+        for k, v in value.items():
+            if k not in a.field_keys:
+                raise ValueError(f"{_where(exercise_id, str(k))}: unknown field; allowed: "
+                                 f"{', '.join(a.field_keys)}")
+            total += len(check_str(v, _where(exercise_id, k)))
+        if total > MAX_ANSWER_CHARS:
+            raise ValueError(f"{_where(exercise_id, 'value')}: the fields hold {total:,} characters "
+                             f"together; the limit is {MAX_ANSWER_CHARS:,}")
+        return dict(value)
+    # self_assessment
+    if isinstance(value, list) and len(value) > MAX_TASKS:
+        raise ValueError(f"{_where(exercise_id, 'value')}: {len(value)} tasks; the limit is {MAX_TASKS}")
+    try:
+        tasks = tasks_from_data(value)
+    except ValueError as e:
+        raise ValueError(f"{_where(exercise_id, 'value')}: {e}") from None
+    total = 0
+    for i, t in enumerate(tasks):
+        total += len(check_str(t.name, _where(exercise_id, f"tasks[{i}].name")))
+    if total > MAX_ANSWER_CHARS:
+        raise ValueError(f"{_where(exercise_id, 'value')}: task names hold {total:,} characters; "
+                         f"the limit is {MAX_ANSWER_CHARS:,}")
+    return [t.to_dict() for t in tasks]
+
+
+def is_answered(value: Any) -> bool:
+    """False for None, blank text, a mapping of blank texts and an empty list."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, dict):
+        return any(isinstance(v, str) and v.strip() for v in value.values())
+    if isinstance(value, list):
+        return bool(value)
+    return True
+
+
+def check_profile(profile: Any, where: str = "profile") -> dict[str, str]:
+    """A complete profile dict {name, trainee_id, cohort, lang}; ValueError names the entry."""
+    if not isinstance(profile, dict):
+        raise ValueError(f"{where}: must be a mapping, got {type(profile).__name__}")
+    unknown = set(profile) - set(PROFILE_KEYS)
+    if unknown:
+        raise ValueError(f"{where}.{sorted(unknown)[0]}: unknown entry; allowed: {', '.join(PROFILE_KEYS)}")
+    out = {}
+    for k in PROFILE_KEYS:
+        v = check_str(profile.get(k, ""), f"{where}.{k}", MAX_PROFILE_CHARS)
+        if k == "lang" and v not in LANGS:
+            raise ValueError(f"{where}.lang: {v!r} must be 'ja' or 'en'")
+        out[k] = v
+    return out
+
+
+def check_comment(cat: Catalogue, c: Any, where: str) -> dict[str, str]:
+    """One instructor comment {exercise_id, comment, author, written_at}; ValueError names the key."""
+    if not isinstance(c, dict):
+        raise ValueError(f"{where}: must be a mapping, got {type(c).__name__}")
+    keys = ("exercise_id", "comment", "author", "written_at")
+    extra = set(c) - set(keys)
+    if extra:
+        raise ValueError(f"{where}.{sorted(extra)[0]}: unknown key")
+    for k in keys:
+        if k not in c:
+            raise ValueError(f"{where}.{k}: missing")
+    eid = check_str(c["exercise_id"], f"{where}.exercise_id")
+    try:
+        cat.assignment(eid)
+    except KeyError:
+        raise ValueError(f"{where}.exercise_id: unknown exercise id {eid!r}") from None
+    check_str(c["comment"], f"{where}.comment", MAX_COMMENT_CHARS)
+    check_str(c["author"], f"{where}.author", MAX_PROFILE_CHARS)
+    check_timestamp(c["written_at"], f"{where}.written_at")
+    return {k: c[k] for k in keys}
+
+
+def check_timestamp(value: Any, where: str) -> str:
+    """An ISO 8601 timestamp with a time zone; ValueError otherwise."""
+    check_str(value, where, 64)
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{where}: {value!r} is not an ISO 8601 timestamp") from None
+    if dt.tzinfo is None:
+        raise ValueError(f"{where}: {value!r} has no time zone (UTC expected)")
+    return value

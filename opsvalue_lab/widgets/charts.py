@@ -1,0 +1,93 @@
+"""The trainee's own tasks on the value matrix and the delivery chart, before and after (issue 5).
+
+``MatrixView(wb, lang)`` / ``DeliveryView(wb, lang)``: the saved Before tasks (and the After tasks with
+arrows, once saved), a refresh button, and an export button writing PNG + SVG into <workspace>/portfolio/.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from ..model import Task, tasks_from_data
+from ..plots import delivery_chart, save_figure, value_matrix
+from .common import Status, figure_image, guarded
+
+BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
+UI = {
+    "refresh": ("再表示", "Refresh"), "export": ("画像を保存 (PNG・SVG)", "Save images (PNG, SVG)"),
+    "written": ("ポートフォリオに保存しました:", "Saved to your portfolio:"),
+    "no_tasks": ("まだ自己評価がありません。04 の「自分の運用業務の自己評価 (Before)」で業務を評価すると、ここに表示されます。",
+                 "No self-assessment yet. Rate your tasks in \"Self-assessment (Before)\" in notebook 04 "
+                 "and they appear here."),
+    "counts": ("Before: {b} 件 / After: {a} 件", "Before: {b} tasks / After: {a} tasks"),
+}
+
+
+def _ui(key: str, lang: str) -> str:
+    return UI[key][1 if lang == "en" else 0]
+
+
+def saved_tasks(wb: Any, exercise_id: str) -> list[Task]:
+    """The trainee's saved tasks for one self-assessment ([] when none)."""
+    return tasks_from_data(wb.latest(exercise_id) or [])
+
+
+class _ChartView:
+    kind = "chart"
+    draw: Callable[..., Any]
+
+    def __init__(self, wb: Any, lang: str = "ja") -> None:
+        self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
+        self.status = Status(self.lang)
+        self.note = w.HTML()
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh")
+        self.export_btn = w.Button(description=_ui("export", self.lang), icon="download")
+        self.paths = w.HTML()
+        self.refresh_btn.on_click(lambda _b: self.refresh())
+        self.export_btn.on_click(lambda _b: self.export())
+        self.figure = None
+        self.widget = w.VBox([self.note, self.image, w.HBox([self.refresh_btn, self.export_btn]),
+                              self.paths, self.status.widget])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the self-assessments and redraw (never raises)."""
+        with guarded(self.status, self.lang):
+            before, after = saved_tasks(self.wb, BEFORE_ID), saved_tasks(self.wb, AFTER_ID)
+            note = _ui("counts", self.lang).format(b=len(before), a=len(after))
+            if not before and not after:
+                note = _ui("no_tasks", self.lang)
+            self.note.value = f"<p>{html.escape(note)}</p>"
+            self.figure = type(self).draw(before, after=after or None, lang=self.lang)
+            self.image.value = figure_image(self.figure).value
+            self.status.info("")
+
+    def export(self) -> list[Path]:
+        """Write <workspace>/portfolio/<kind>-<lang>.png and .svg; show and return the paths."""
+        written: list[Path] = []
+        with guarded(self.status, self.lang):
+            self.refresh()
+            folder = Path(self.wb.workspace) / "portfolio"
+            for suffix in ("png", "svg"):
+                written.append(save_figure(self.figure, folder / f"{self.kind}-{self.lang}.{suffix}"))
+            items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in written)
+            self.paths.value = f"<p>✔ {_ui('written', self.lang)}</p><ul>{items}</ul>"
+        return written
+
+
+class MatrixView(_ChartView):
+    """The service value matrix with the trainee's Before (and After) tasks."""
+
+    kind = "value-matrix"
+    draw = staticmethod(value_matrix)
+
+
+class DeliveryView(_ChartView):
+    """The delivery chart (納期 × 反復再現性) with the trainee's Before (and After) tasks."""
+
+    kind = "delivery-chart"
+    draw = staticmethod(delivery_chart)

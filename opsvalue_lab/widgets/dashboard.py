@@ -1,0 +1,153 @@
+"""補講: 運用ダッシュボード — "look here and know everything" (issue 5).
+
+Progress by section and timing, quiz score per section, the four check questions answered from the
+trainee's current self-assessment, both charts, the Before/After state and the next step.
+"""
+from __future__ import annotations
+
+import html
+import statistics
+from collections import Counter
+from typing import Any, Sequence
+
+import ipywidgets as w
+
+from ..catalogue import Catalogue, catalogue as _default_catalogue
+from ..model import (LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task,
+                     classify_proactivity)
+from ..plots import delivery_chart, value_matrix
+from .charts import AFTER_ID, BEFORE_ID, saved_tasks
+from .common import Status, figure_image, guarded
+from .self_study import TIMING_LABELS, next_step, next_step_text
+
+UI = {
+    "title": ("補講: 運用ダッシュボード — ここを見ればすべてわかる",
+              "Supplement: ops dashboard — look here and know everything"),
+    "progress": ("進み具合", "Progress"), "by_section": ("章ごと", "By section"),
+    "by_timing": ("時期ごと", "By timing"), "quiz": ("クイズの正解数", "Quiz score"),
+    "answered": ("回答済み", "answered"), "correct": ("正解", "correct"),
+    "checks": ("4 つの問い (現在の自己評価から)", "The four questions (from your current self-assessment)"),
+    "q_level": ("課題解決のレベルは?", "What is the solution level?"),
+    "q_pro": ("プロアクティブの度合いは?", "How proactive is it?"),
+    "q_lead": ("納期は?", "What is the lead time?"),
+    "q_rep": ("反復再現性のレベルは?", "What is the repeatability level?"),
+    "no_sa": ("まだ自己評価がありません (04 の自己評価に回答してください)",
+              "No self-assessment yet (answer the self-assessment in notebook 04)"),
+    "source_after": ("After の自己評価 {n} 件から", "from your After self-assessment ({n} tasks)"),
+    "source_before": ("Before の自己評価 {n} 件から", "from your Before self-assessment ({n} tasks)"),
+    "mean_pro": ("平均 {m:.1f} · 事後的対応 {r}/{n} 件 ({p:.0f}%)",
+                 "mean {m:.1f} · reactive {r} of {n} ({p:.0f}%)"),
+    "lead": ("中央値 {med} (最短 {lo} · 最長 {hi})", "median {med} (shortest {lo} · longest {hi})"),
+    "rep": ("最も多いのは {lab} ({c}/{n} 件)", "most common: {lab} ({c} of {n})"),
+    "charts": ("あなたの業務の位置", "Where your tasks stand"),
+    "change": ("研修による変化", "What the course changes"),
+    "not_yet": ("未回答", "not answered yet"), "next": ("次にやること", "Next step"),
+    "refresh": ("ダッシュボードを更新", "Refresh the dashboard"),
+}
+
+
+def _ui(key: str, lang: str) -> str:
+    return UI[key][1 if lang == "en" else 0]
+
+
+def human_hours(h: float, lang: str) -> str:
+    """A lead time in words: minutes below an hour, days from a day."""
+    if h < 1:
+        return f"{h * 60:.0f} 分" if lang != "en" else f"{h * 60:.0f} min"
+    if h < 24:
+        return f"{h:.1f} 時間" if lang != "en" else f"{h:.1f} h"
+    return f"{h / 24:.1f} 日" if lang != "en" else f"{h / 24:.1f} days"
+
+
+def check_answers(tasks: Sequence[Task], lang: str) -> list[tuple[str, str]]:
+    """The four check questions of the lecture, each answered from *tasks*."""
+    qs = [_ui(k, lang) for k in ("q_level", "q_pro", "q_lead", "q_rep")]
+    n = len(tasks)
+    if not n:
+        return [(q, _ui("no_sa", lang)) for q in qs]
+    levels = Counter(t.level for t in tasks)
+    level = " · ".join(f"{LEVEL_LABELS[lv][lang]} {levels.get(lv, 0)}" for lv in reversed(SolutionLevel))
+    reactive = sum(classify_proactivity(t.proactivity) == "reactive" for t in tasks)
+    pro = _ui("mean_pro", lang).format(m=statistics.fmean(t.proactivity for t in tasks), r=reactive, n=n,
+                                       p=100 * reactive / n)
+    hours = [t.lead_time_hours for t in tasks]
+    lead = _ui("lead", lang).format(med=human_hours(statistics.median(hours), lang),
+                                    lo=human_hours(min(hours), lang), hi=human_hours(max(hours), lang))
+    reps = Counter(t.repeatability for t in tasks)
+    top = max(Repeatability, key=lambda r: (reps.get(r, 0), -list(Repeatability).index(r)))
+    rep = _ui("rep", lang).format(lab=REPEATABILITY_LABELS[top][lang], c=reps[top], n=n)
+    return list(zip(qs, [level, pro, lead, rep]))
+
+
+def _bar(a: int, t: int) -> str:
+    return ("■" * a + "□" * (t - a)) if t <= 12 else f"{round(100 * a / t)}%"
+
+
+class DashboardView:
+    """Everything about the trainee's progress and position on one screen. ``.widget`` to display."""
+
+    def __init__(self, wb: Any, lang: str = "ja", *, catalogue: Catalogue | None = None) -> None:
+        self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
+        cat = getattr(wb, "catalogue", None)
+        self.cat = catalogue or (cat if isinstance(cat, Catalogue) else _default_catalogue())
+        self.status = Status(self.lang)
+        self.next_line, self.progress, self.checks, self.change = w.HTML(), w.HTML(), w.HTML(), w.HTML()
+        self.matrix = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.delivery = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh")
+        self.refresh_btn.on_click(lambda _b: self.refresh())
+        self.widget = w.VBox([w.HTML(f"<h3>{_ui('title', self.lang)}</h3>"), self.refresh_btn, self.next_line,
+                              self.progress, self.checks, w.HTML(f"<h4>{_ui('charts', self.lang)}</h4>"),
+                              self.matrix, self.delivery, self.change, self.status.widget])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the store and redraw every part (never raises)."""
+        lang, e = self.lang, html.escape
+        with guarded(self.status, lang):
+            answers = self.wb.answers() or {}
+            step = next_step(self.cat, answers, self.wb.quiz_results() or {})
+            self.next_line.value = f"<p><b>▶ {_ui('next', lang)}:</b> {e(next_step_text(self.cat, step, lang))}</p>"
+            self.progress.value = self._progress_html()
+            before, after = saved_tasks(self.wb, BEFORE_ID), saved_tasks(self.wb, AFTER_ID)
+            current = after or before
+            src = _ui("source_after" if after else "source_before", lang).format(n=len(current))
+            rows = "".join(f"<tr><td><b>{e(q)}</b></td><td>{e(a)}</td></tr>" for q, a in check_answers(current, lang))
+            self.checks.value = (f"<h4>{_ui('checks', lang)}</h4><p>{e(src) if current else ''}</p>"
+                                 f"<table>{rows}</table>")
+            self.matrix.value = figure_image(value_matrix(before, after=after or None, lang=lang)).value
+            self.delivery.value = figure_image(delivery_chart(before, after=after or None, lang=lang)).value
+            self.change.value = self._change_html(answers)
+            self.status.info("")
+
+    def _progress_html(self) -> str:
+        lang, e = self.lang, html.escape
+        p = self.wb.progress()
+        quiz = self.wb.quiz_score_by_section()
+        rows = []
+        for s in sorted(self.cat.sections, key=lambda s: s.id):
+            a, t = p["by_section"].get(s.id, p["by_section"].get(str(s.id), [0, 0]))
+            c, q = quiz.get(s.id, [0, 0])
+            qtext = f"{c} / {q} {_ui('correct', lang)}" if q else "—"
+            rows.append(f"<tr><td>{s.id:02d} {e(s.title(lang))}</td><td>{a} / {t} {_bar(a, t)}</td>"
+                        f"<td>{qtext}</td></tr>")
+        timing = " · ".join(f"{TIMING_LABELS[k][lang]} {v[0]} / {v[1]}" for k, v in p["by_timing"].items()
+                            if k in TIMING_LABELS)
+        head = (f"<tr><th>{_ui('by_section', lang)}</th><th>{_ui('answered', lang)}</th>"
+                f"<th>{_ui('quiz', lang)}</th></tr>")
+        return (f"<h4>{_ui('progress', lang)}: {p['answered']} / {p['total']} {_ui('answered', lang)}</h4>"
+                f"<table>{head}{''.join(rows)}</table><p>{_ui('by_timing', lang)}: {e(timing)}</p>")
+
+    def _change_html(self, answers: dict) -> str:
+        lang, e = self.lang, html.escape
+        items = []
+        for ex in ("change-before", "change-after"):
+            try:
+                a = self.cat.assignment(ex)
+            except KeyError:
+                continue
+            labels = {o.key: o.label(lang) for o in a.options}
+            val = answers.get(ex)
+            shown = labels.get(val, _ui("not_yet", lang)) if val else _ui("not_yet", lang)
+            items.append(f"<li><b>{e(a.title(lang))}</b>: {e(shown)}</li>")
+        return f"<h4>{_ui('change', lang)}</h4><ul>{''.join(items)}</ul>"

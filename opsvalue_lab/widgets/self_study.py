@@ -1,0 +1,186 @@
+"""The self-study path: how to work through the workbook without an instructor (issue 7).
+
+Shows the order of work (ja / en), a "次にやること / Next step" line computed by the pure
+function :func:`next_step`, and a checklist per section (✔ done / ・ not yet, always with text).
+"""
+from __future__ import annotations
+
+import html
+from typing import Any, Mapping
+
+import ipywidgets as w
+
+from ..catalogue import Catalogue, catalogue as _default_catalogue
+from ..store_values import is_answered  # the same rule as Workbook.progress()
+from .common import Status, guarded
+
+COMPLETE = (None, "complete", None)
+
+TIMING_LABELS = {"before": {"ja": "事前課題", "en": "Pre-assignment"},
+                 "in_class": {"ja": "ワーク", "en": "In-class work"},
+                 "after": {"ja": "事後課題", "en": "Post-assignment"}}
+
+_UI: dict[str, dict[str, str]] = {
+    "title": {"ja": "講師なしで進める学習の順番", "en": "How to study without an instructor"},
+    "next": {"ja": "次にやること", "en": "Next step"},
+    "refresh": {"ja": "進み具合を更新", "en": "Refresh progress"},
+    "checklist": {"ja": "章ごとのチェックリスト", "en": "Checklist by section"},
+    "quizzes": {"ja": "クイズ", "en": "Quizzes"},
+    "tried": {"ja": "回答済み", "en": "tried"},
+    "done": {"ja": "完了", "en": "done"},
+    "todo": {"ja": "未完了", "en": "to do"},
+    "correct": {"ja": "正解", "en": "correct"},
+    "quiz_in": {"ja": "{nb} のクイズ「{id}」に答える", "en": "answer quiz \"{id}\" in notebook {nb}"},
+    "assignment_in": {"ja": "{nb} の{timing}「{title}」に回答する",
+                      "en": "answer the {timing} \"{title}\" in notebook {nb}"},
+    "complete": {"ja": "すべての課題とクイズが終わりました。06 のダッシュボードで全体を振り返り、"
+                       "講師のいる研修で受講している場合は提出してください。",
+                 "en": "All assignments and quizzes are done. Review everything on the dashboard in "
+                       "notebook 06 and, if you take the course with an instructor, submit your work."},
+}
+
+STEPS = {
+    "ja": [
+        "ノートブックを <b>00 → 01 → 02 → 03 → 04 → 05 → 06</b> の順に開きます。",
+        "各ノートブックでは、(1) 説明を読む → (2) 課題に自分の言葉で回答する（自動保存）→ "
+        "(3) 保存後に開く <b>回答例</b> と振り返りの問いを読み、自分の回答と比べる → "
+        "(4) クイズに答える（その場で正誤と解説が出ます）、の順に進めます。",
+        "課題は <b>事前課題 → ワーク → 事後課題</b> の順に取り組みます。事前課題は講義内容を読む前の"
+        "考えを、事後課題は最後まで読んだ後の考えを書くものです。回答例は正解ではなく一つの見方です。",
+        "最後に 06 の <b>ダッシュボード</b> で進み具合と自分の運用の位置を確認します。"
+        "講師のいる研修で受講している場合は、06 から提出ファイルを作って提出してください。",
+        "迷ったら、下の「次にやること」を見てください。講師がいなくても最後まで進められます。",
+    ],
+    "en": [
+        "Open the notebooks in order: <b>00 → 01 → 02 → 03 → 04 → 05 → 06</b>.",
+        "In each notebook: (1) read the explanation → (2) answer the assignments in your own words "
+        "(they save automatically) → (3) open the <b>example answer</b> and reflection questions that "
+        "appear once you have saved, and compare them with yours → (4) do the quizzes (you see right "
+        "away whether you were right, and why).",
+        "Work on <b>pre-assignments first, then in-class works, then post-assignments</b>. "
+        "Pre-assignments capture your thinking before the content, post-assignments after reading it "
+        "all. An example answer is one way of seeing it, not the only right answer.",
+        "Finally, use the <b>dashboard</b> in notebook 06 to see your progress and where your "
+        "operations stand. If you take the course with an instructor, create and submit your "
+        "submission file from notebook 06.",
+        "Not sure what to do? Look at \"Next step\" below: you can finish without an instructor.",
+    ],
+}
+
+
+def _catalogue_of(wb: Any) -> Catalogue:
+    c = getattr(wb, "catalogue", None)
+    return c if isinstance(c, Catalogue) else _default_catalogue()
+
+
+def _t(key: str, lang: str) -> str:
+    return _UI[key]["en" if lang == "en" else "ja"]
+
+
+def is_attempted(result: Mapping[str, Any] | None) -> bool:
+    return bool(result) and bool(result.get("attempts", 1))
+
+
+def ordered_assignments(cat: Catalogue) -> list:
+    """Assignments in notebook order: by section, then catalogue order (stable)."""
+    return sorted(cat.assignments, key=lambda a: a.section)
+
+
+def ordered_quizzes(cat: Catalogue) -> list:
+    return sorted(cat.quizzes, key=lambda q: q.section)
+
+
+def next_step(cat: Catalogue, answers: Mapping[str, Any],
+              quiz_results: Mapping[str, Mapping[str, Any]]) -> tuple[int | None, str, str | None]:
+    """(section_id, kind, id): the first unanswered assignment in notebook order, then the
+    first unattempted quiz; ``(None, "complete", None)`` when everything is done.
+    kind is "assignment", "quiz" or "complete"."""
+    for a in ordered_assignments(cat):
+        if not is_answered(answers.get(a.id)):
+            return a.section, "assignment", a.id
+    for q in ordered_quizzes(cat):
+        if not is_attempted(quiz_results.get(q.id)):
+            return q.section, "quiz", q.id
+    return COMPLETE
+
+
+def notebook_name(cat: Catalogue, section_id: int, lang: str) -> str:
+    try:
+        title = cat.section(section_id).title(lang)
+    except KeyError:
+        title = ""
+    return f"{section_id:02d} {title}".strip()
+
+
+def next_step_text(cat: Catalogue, step: tuple[int | None, str, str | None], lang: str) -> str:
+    """The next step as one plain sentence (not HTML)."""
+    sid, kind, item = step
+    if kind == "complete" or sid is None or item is None:
+        return _t("complete", lang)
+    nb = notebook_name(cat, sid, lang)
+    if kind == "quiz":
+        return _t("quiz_in", lang).format(nb=nb, id=item)
+    a = cat.assignment(item)
+    timing = TIMING_LABELS[a.timing]["en" if lang == "en" else "ja"]
+    if lang == "en":
+        timing = timing.lower()
+    return _t("assignment_in", lang).format(nb=nb, timing=timing, title=a.title(lang))
+
+
+def checklist(cat: Catalogue, answers: Mapping[str, Any], quiz_results: Mapping[str, Mapping[str, Any]],
+              lang: str) -> list[tuple[int, list[tuple[bool, str]]]]:
+    """[(section_id, [(done, text), ...]), ...] for every section, in notebook order."""
+    out = []
+    for s in sorted(cat.sections, key=lambda s: s.id):
+        items = []
+        for a in cat.in_section(s.id):
+            timing = TIMING_LABELS[a.timing]["en" if lang == "en" else "ja"]
+            items.append((is_answered(answers.get(a.id)), f"{timing}: {a.title(lang)} ({a.id})"))
+        qs = [q for q in cat.quizzes if q.section == s.id]
+        if qs:
+            tried = [q for q in qs if is_attempted(quiz_results.get(q.id))]
+            right = sum(1 for q in tried if quiz_results[q.id].get("correct"))
+            items.append((len(tried) == len(qs), f"{_t('quizzes', lang)}: {len(tried)} / {len(qs)} "
+                                                 f"{_t('tried', lang)}, {right} {_t('correct', lang)}"))
+        out.append((s.id, items))
+    return out
+
+
+class SelfStudyPathView:
+    """The study order, the next step and a per-section checklist. ``.widget`` is what to display."""
+
+    def __init__(self, wb: Any, lang: str = "ja", *, catalogue: Catalogue | None = None) -> None:
+        self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
+        self.cat = catalogue or _catalogue_of(wb)
+        self.status = Status(self.lang)
+        steps = "".join(f"<li>{s}</li>" for s in STEPS[self.lang])
+        self.intro = w.HTML(f"<h4>{_t('title', self.lang)}</h4><ol>{steps}</ol>")
+        self.next_line = w.HTML("")
+        self.checklist = w.HTML("")
+        self.refresh_btn = w.Button(description=_t("refresh", self.lang), icon="refresh")
+        self.refresh_btn.on_click(lambda _b: self.refresh())
+        self.step: tuple[int | None, str, str | None] = COMPLETE
+        self.widget = w.VBox([self.intro, self.next_line, self.refresh_btn, self.checklist, self.status.widget])
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read answers and quiz results from the store and redraw (never raises)."""
+        with guarded(self.status, self.lang):
+            answers = self.wb.answers() or {}
+            results = self.wb.quiz_results() or {}
+            self.step = next_step(self.cat, answers, results)
+            self.next_line.value = (f"<p><b>▶ {_t('next', self.lang)}:</b> "
+                                    f"{html.escape(next_step_text(self.cat, self.step, self.lang))}</p>")
+            rows = []
+            for sid, items in checklist(self.cat, answers, results, self.lang):
+                lis = "".join(f"<li style='list-style:none'>{'✔' if done else '・'} "
+                              f"[{_t('done' if done else 'todo', self.lang)}] {html.escape(text)}</li>"
+                              for done, text in items)
+                rows.append(f"<div><b>{html.escape(notebook_name(self.cat, sid, self.lang))}</b>"
+                            f"<ul style='margin:2px 0 6px 0'>{lis}</ul></div>")
+            self.checklist.value = f"<h4>{_t('checklist', self.lang)}</h4>{''.join(rows)}"
+            self.status.info("")
+
+    @property
+    def next_text(self) -> str:
+        return next_step_text(self.cat, self.step, self.lang)

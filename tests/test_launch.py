@@ -1,0 +1,144 @@
+"""prepare_workspace keeps edited notebooks; `opsvalue-lab start` serves JupyterLab on 127.0.0.1 with a token."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from opsvalue_lab import __version__
+from opsvalue_lab.launch import free_port, prepare_workspace, shipped_notebooks
+
+
+def test_prepare_creates_workspace(tmp_path):
+    ws = prepare_workspace(tmp_path / "ws", "ja")
+    names = sorted(p.name for p in shipped_notebooks("ja").glob("*.ipynb"))
+    assert sorted(p.name for p in ws.glob("*.ipynb")) == names
+    assert sorted(p.name for p in (ws / "en").glob("*.ipynb")) == names
+    for d in (".opsvalue", "submissions", "feedback"):
+        assert (ws / d).is_dir()
+    assert (ws / names[0]).read_bytes() == (shipped_notebooks("ja") / names[0]).read_bytes()
+    assert json.loads((ws / ".opsvalue" / "shipped.json").read_text())
+    assert prepare_workspace(ws, "ja") == ws  # idempotent
+
+
+def test_prepare_never_overwrites_an_edited_copy(tmp_path, monkeypatch):
+    ws = prepare_workspace(tmp_path / "ws", "ja")
+    first = sorted(ws.glob("*.ipynb"))[0]
+    untouched = sorted(ws.glob("*.ipynb"))[1]
+    edited = first.read_text(encoding="utf-8").replace('"cells": [', '"cells": [ ', 1) + "\n"
+    first.write_text(edited, encoding="utf-8")
+    # a new release ships changed notebooks
+    newer = tmp_path / "newer" / "ja"
+    newer.mkdir(parents=True)
+    for p in shipped_notebooks("ja").glob("*.ipynb"):
+        (newer / p.name).write_bytes(p.read_bytes().replace(b'"cells": [', b'"cells":  [', 1))
+    real = shipped_notebooks
+    monkeypatch.setattr("opsvalue_lab.launch.shipped_notebooks",
+                        lambda lang: newer if lang == "ja" else real(lang))
+    prepare_workspace(ws, "ja")
+    assert first.read_text(encoding="utf-8") == edited  # the edit survives
+    beside = first.with_name(f"{first.stem}.new-{__version__}.ipynb")
+    assert beside.read_bytes() == (newer / first.name).read_bytes()
+    # an untouched copy of what we shipped before is simply updated
+    assert untouched.read_bytes() == (newer / untouched.name).read_bytes()
+    assert not untouched.with_name(f"{untouched.stem}.new-{__version__}.ipynb").exists()
+    prepare_workspace(ws, "ja")  # again: still no overwrite, no duplicate
+    assert first.read_text(encoding="utf-8") == edited
+    assert len(list(ws.glob("*.new-*.ipynb"))) == 1
+
+
+def test_prepare_refuses_a_file(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(Exception, match="folder"):
+        prepare_workspace(f, "ja")
+
+
+def _cli() -> list[str]:
+    exe = Path(sys.executable).with_name("opsvalue-lab")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "opsvalue_lab.cli"]
+
+
+@pytest.mark.slow
+def test_start_serves_jupyterlab_with_token(tmp_path):
+    port = free_port()
+    ws = tmp_path / "ws"
+    proc = subprocess.Popen([*_cli(), "start", "--no-browser", "--port", str(port), "--workspace", str(ws)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=tmp_path,
+                            start_new_session=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()  # type: ignore[arg-type]
+    try:
+        deadline = time.monotonic() + 60
+        url = None
+        while url is None and time.monotonic() < deadline and proc.poll() is None:
+            m = next((re.search(r"(http://127\.0\.0\.1:\d+/\S*\?token=(\S+))", ln) for ln in lines
+                      if "token=" in ln), None)
+            url = m
+            time.sleep(0.1)
+        assert url, f"no URL printed: {lines}"
+        token = url.group(2)
+        assert f"127.0.0.1:{port}/" in url.group(1)
+        status = None
+        while time.monotonic() < deadline:
+            try:
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/api/status",
+                                             headers={"Authorization": f"token {token}"})
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    status = r.status
+                    break
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200
+        with pytest.raises(urllib.error.HTTPError):  # no token, no entry
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=5)
+        assert (ws / ".opsvalue").is_dir() and list(ws.glob("00_*.ipynb"))
+    finally:
+        if proc.poll() is None:
+            proc.terminate()  # SIGTERM: the launcher stops JupyterLab too
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode is not None
+    # the server child is gone too: the port is free again
+    time.sleep(0.5)
+    import socket
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.slow
+def test_app_serves_voila_on_localhost(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([*_cli(), "app", "--no-browser", "--port", str(port), "--workspace",
+                             str(tmp_path / "ws"), "--lang", "en"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
+                            start_new_session=True)
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while status is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
+                    status = r.status
+            except OSError:
+                time.sleep(0.3)
+        assert status == 200
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode is not None
