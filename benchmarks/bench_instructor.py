@@ -5,12 +5,8 @@ into a SQLite file in one transaction.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import sqlite3
 import tempfile
-import time
 from pathlib import Path
 
 from .common import PEAK, cli_timed, row, run_python

@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default=None)
     s.add_argument("--force", action="store_true", help="overwrite an existing file")
     s.add_argument("--no-history", action="store_true", help="leave earlier versions out")
-    s.set_defaults(run=_lazy("opsvalue_lab.submission:cli_export"))
+    s.set_defaults(run=_lazy("opsvalue_lab.trainee_cli:cli_export"))
 
     s = sub.add_parser("collect", help="import submissions into a course store")
     s.add_argument("sources", nargs="+", metavar="SRC", help="files, folders or zip archives")
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     f = fsub.add_parser("import", help="import a feedback file into a workspace")
     f.add_argument("file")
     f.add_argument("--workspace", default="opsvalue-workspace")
-    f.set_defaults(run=_lazy("opsvalue_lab.feedback:cli_import"))
+    f.set_defaults(run=_lazy("opsvalue_lab.trainee_cli:cli_import"))
 
     s = sub.add_parser("report", help="HTML report (and CSV) of a course")
     s.add_argument("--course", required=True)

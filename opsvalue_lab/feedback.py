@@ -12,13 +12,11 @@ Importing the same file twice adds nothing.
 """
 from __future__ import annotations
 
-import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue, catalogue as packaged_catalogue
-from .errors import OpsValueError
 from .jsonfile import MAX_BYTES, MAX_DEPTH, FileFormatError, atomic_write, dump, load, read_bytes
 from .store_values import MAX_COMMENT_CHARS, MAX_PROFILE_CHARS, check_comment, check_str, check_timestamp
 
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
     from .store import Workbook
 
 __all__ = ["FeedbackError", "write_feedback", "read_feedback", "parse_feedback", "import_feedback",
-           "cli_import", "FORMAT", "SCHEMA_VERSION", "SUFFIX", "MAX_BYTES", "MAX_DEPTH", "MAX_COMMENTS",
+           "FORMAT", "SCHEMA_VERSION", "SUFFIX", "MAX_BYTES", "MAX_DEPTH", "MAX_COMMENTS",
            "MAX_COMMENT_CHARS"]
 
 FORMAT = "opsvalue-feedback"
@@ -106,15 +104,3 @@ def import_feedback(wb: "Workbook", path: str | Path) -> int:
         raise FeedbackError(path, "trainee_id", f"is {fb['trainee_id']!r}, but this workbook belongs to "
                                                 f"{mine!r}; this feedback is for someone else")
     return wb.save_feedback(fb["comments"])
-
-
-def cli_import(args: argparse.Namespace) -> int:
-    """``opsvalue-lab feedback import FILE --workspace W``."""
-    from .store import STORE_DIR, STORE_FILE, Workbook
-    ws = Path(args.workspace)
-    if not (ws / STORE_DIR / STORE_FILE).is_file():
-        raise OpsValueError(f"no answers found in workspace {ws}; pass --workspace with the folder you worked in")
-    with Workbook.open(ws) as wb:
-        n = import_feedback(wb, args.file)
-    print(f"{n} new comment(s) imported from {args.file}")
-    return 0

@@ -29,10 +29,9 @@ _BRACKET = re.compile(r"[\[\]{}]")
 class FileFormatError(OpsValueError):
     """An exchange file is unusable. ``file`` names it, ``field`` the offending entry (or None)."""
 
-    def __init__(self, file: str | Path, field: str | None, problem: str) -> None:
+    def __init__(self, file: str | Path, field: str | None = None, problem: str = "") -> None:
         self.file, self.field = str(file), field
-        where = f"{self.file}: {field}: " if field else f"{self.file}: "
-        super().__init__(where + problem)
+        super().__init__(": ".join([self.file] + ([field] if field else []) + ([problem] if problem else [])))
 
 
 def checksum(doc: dict[str, Any]) -> str:

@@ -189,10 +189,10 @@ def widget(name: str) -> None:
 
 
 def flush() -> None:
-    """Save every pending answer now (e.g. before the kernel stops)."""
+    """Write every pending (debounced) answer now, e.g. when the kernel stops."""
     for v in _state["views"]:
         f = getattr(v, "flush", None)
-        if callable(f):
+        if callable(f) and getattr(v, "_timer", None) is not None:  # only a pending save
             try:
                 f()
             except Exception:  # noqa: BLE001

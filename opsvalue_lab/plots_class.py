@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 from matplotlib.figure import Figure
 
 from .model import DEFAULT_MODEL, Repeatability, SolutionLevel, Task
-from .plots import (AFTER, BEFORE, INK, TraineePoints, _label, _marker_box, _t, arrow_boxes, delivery_axes,
+from .plots_base import (AFTER, BEFORE, INK, TraineePoints, _label, _marker_box, _t, arrow_boxes, delivery_axes,
                     finish_labels, hours_range, legend_below, matrix_axes, short)
 
 PER_TRAINEE_MAX = 12

@@ -19,6 +19,7 @@ from typing import Any
 
 from .catalogue import TIMINGS, Catalogue, catalogue as packaged_catalogue
 from .store_schema import StoreError, Transactions, explain, identify, migrate
+from .submission import write_submission
 from .store_values import (LANGS, MAX_PROFILE_CHARS, PROFILE_KEYS, canonical, check_comment, check_str,
                            check_value, is_answered)
 
@@ -63,6 +64,8 @@ class Workbook(Transactions):
         path = ws / STORE_DIR / STORE_FILE
         if ws.exists() and not ws.is_dir():
             raise StoreError(path, f"could not open: the workspace {ws} is a file, not a folder")
+        if path.parent.exists() and not path.parent.is_dir():
+            raise StoreError(path, f"could not open: {path.parent} is a file, not a folder")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -232,7 +235,8 @@ class Workbook(Transactions):
     def feedback(self) -> dict[str, list[dict[str, str]]]:
         """{exercise_id: [{"comment", "author", "written_at"}]}, oldest first."""
         rows = self._read(lambda c: c.execute(
-            "SELECT exercise_id, comment, author, written_at FROM feedback ORDER BY written_at, id").fetchall())
+            "SELECT exercise_id, comment, author, written_at FROM feedback ORDER BY id").fetchall())
+        rows.sort(key=lambda r: _when(r[3]))  # by instant, whatever the time zone (stable for ties)
         out: dict[str, list[dict[str, str]]] = {}
         for eid, comment, author, written in rows:
             out.setdefault(eid, []).append({"comment": comment, "author": author, "written_at": written})
@@ -253,7 +257,6 @@ class Workbook(Transactions):
 
     def export(self, path: str | Path, *, include_history: bool = True, force: bool = False) -> Path:
         """Write the submission file (see :mod:`opsvalue_lab.submission`); returns its path."""
-        from .submission import write_submission  # floor 3 format, used at call time only
         return write_submission(self, path, include_history=include_history, force=force)
 
     def __repr__(self) -> str:

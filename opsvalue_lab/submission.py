@@ -20,7 +20,6 @@ cannot be UTF-8, so ``Workbook.save`` rejects it with a ValueError and a file ho
 """
 from __future__ import annotations
 
-import argparse
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,15 +27,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue, catalogue as packaged_catalogue
-from .errors import OpsValueError
 from .jsonfile import MAX_BYTES, MAX_DEPTH, FileFormatError, atomic_write, dump, load, read_bytes
 from .store_values import MAX_ANSWER_CHARS, MAX_TASKS, check_profile, check_str, check_timestamp, check_value
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only for type hints: the store imports this module, never the reverse
     from .store import Workbook
 
 __all__ = ["Submission", "SubmissionError", "read_submission", "parse_submission", "write_submission",
-           "default_name", "cli_export", "FORMAT", "SCHEMA_VERSION", "MAX_BYTES", "MAX_DEPTH",
+           "default_name", "FORMAT", "SCHEMA_VERSION", "MAX_BYTES", "MAX_DEPTH",
            "MAX_ANSWER_CHARS", "MAX_TASKS", "SUFFIX"]
 
 FORMAT = "opsvalue-submission"
@@ -201,20 +199,3 @@ def default_name(trainee_id: str, today: datetime | None = None) -> str:
     """``<trainee_id or 'trainee'>-<YYYYMMDD>.opsvalue.json``, safe as a file name."""
     safe = re.sub(r"[^\w.\-]+", "_", trainee_id.strip()).strip("._")[:80] or "trainee"
     return f"{safe}-{(today or datetime.now()).strftime('%Y%m%d')}{SUFFIX}"
-
-
-def cli_export(args: argparse.Namespace) -> int:
-    """``opsvalue-lab export``: write the submission file and print its path."""
-    from .store import STORE_DIR, STORE_FILE, Workbook
-    ws = Path(args.workspace)
-    store = ws / STORE_DIR / STORE_FILE
-    if not store.is_file():
-        raise OpsValueError(f"no answers found in workspace {ws} (expected {store}); "
-                            "pass --workspace with the folder you worked in")
-    with Workbook.open(ws) as wb:
-        out = Path(args.out) if args.out else Path.cwd()
-        if out.is_dir():
-            out = out / default_name(wb.profile["trainee_id"])
-        written = wb.export(out, include_history=not args.no_history, force=args.force)
-    print(written)
-    return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import time
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -27,7 +28,13 @@ def _run(tmp: Path, lang: str, name: str) -> tuple[str, list[str], float]:
     client = NotebookClient(nb, kernel_name="python3", timeout=180, allow_errors=True,
                             store_widget_state=True, resources={"metadata": {"path": str(ws)}})
     t0 = time.monotonic()
-    client.execute(env=env, cwd=str(ws))
+    loop = asyncio.new_event_loop()  # one loop per worker thread, closed here so none leaks
+    asyncio.set_event_loop(loop)
+    try:
+        client.execute(env=env, cwd=str(ws))
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
     took = time.monotonic() - t0
     problems = []
     for i, cell in enumerate(nb.cells):

@@ -190,6 +190,7 @@ with Workbook.open(ws) as wb:
         wb.save("pre-1", f"{tag}-{i}")
         wb.save("work-" + str(1 + i % 5), f"{tag}-{i}")
         wb.record_quiz("q-level-01", i % 2)
+        time.sleep(0.002)  # a trainee types between saves; without a pause SQLite lets one writer run ahead
 print("done", flush=True)
 """
 
@@ -222,3 +223,11 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path: Path) -> None:
         if sum(a[0] != b[0] for a, b in zip(pre, pre[1:])) >= 2:
             return
     pytest.fail("the two writers never overlapped in 3 tries; the test proved nothing")
+
+
+def test_feedback_sorted_by_instant_across_time_zones(wb: Workbook) -> None:
+    wb.save_feedback([
+        {"exercise_id": "pre-1", "comment": "later", "author": "a", "written_at": "2026-11-01T10:00:00+00:00"},
+        {"exercise_id": "pre-1", "comment": "earlier", "author": "a", "written_at": "2026-11-01T18:00:00+09:00"},
+    ])
+    assert [c["comment"] for c in wb.feedback()["pre-1"]] == ["earlier", "later"]

@@ -83,6 +83,14 @@ def test_a_workspace_that_is_a_file(tmp_path: Path) -> None:
         Workbook.open(tmp_path / "ws")
 
 
+def test_a_file_where_the_store_folder_should_be(tmp_path: Path) -> None:
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / STORE_DIR).write_text("notes")
+    with pytest.raises(StoreError, match="not a folder"):
+        Workbook.open(tmp_path / "ws")
+    assert (tmp_path / "ws" / STORE_DIR).read_text() == "notes"
+
+
 # ---- read-only ---------------------------------------------------------------------------
 @contextlib.contextmanager
 def read_only(*paths: Path) -> Iterator[None]:

@@ -160,3 +160,15 @@ def test_find_workspace_walks_up(tmp_path, monkeypatch):
     sub.mkdir()
     assert ov.find_workspace(sub) == tmp_path.resolve()
     assert json.dumps(str(ov.find_workspace(tmp_path / "en")))
+
+
+def test_facade_flush_writes_pending_saves_only(facade):
+    ov.begin("ja")
+    ex, other = [a.id for a in catalogue().assignments if a.kind == "text"][:2]
+    ov.exercise(ex)
+    ov.exercise(other)
+    view = next(v for v in ov._state["views"] if getattr(v, "exercise_id", None) == ex)
+    view.boxes[None].value = "途中まで"
+    ov.flush()  # e.g. at kernel exit, before the 0.8 s pause is over
+    wb = ov._state["wb"]
+    assert wb.latest(ex) == "途中まで" and wb.history(other) == []

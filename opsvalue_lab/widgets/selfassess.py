@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import catalogue as _catalogue
-from ..model import (AVAILABILITY_KINDS, DEFAULT_MODEL, LEAD_TIME_UNITS, LEVEL_LABELS, PROACTIVITY_LABELS,
+from ..model import (AVAILABILITY_KINDS, DEFAULT_MODEL, LEVEL_LABELS, PROACTIVITY_LABELS,
                      REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity, tasks_from_data)
 from ..plots import value_matrix
 from .common import Status, figure_image, guarded
