@@ -33,8 +33,7 @@ def _exercises(args: argparse.Namespace) -> int:
 
 
 def _model(args: argparse.Namespace) -> int:
-    from .model import DEFAULT_MODEL
-    conv = DEFAULT_MODEL.conventions()
+    conv = catalogue().model.conventions()
     if args.json:
         print(json.dumps(conv, ensure_ascii=False, indent=2))
         return 0

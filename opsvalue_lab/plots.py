@@ -13,7 +13,8 @@ from typing import Sequence
 
 from matplotlib.figure import Figure
 
-from .model import DEFAULT_MODEL, Repeatability, SolutionLevel, Task, ValueModel
+from .catalogue import catalogue
+from .model import Repeatability, SolutionLevel, Task, ValueModel
 from .plots_base import (TraineePoints, _series, delivery_axes, hours_range, legend_below, matrix_axes,
                          plot_tasks)
 from .plots_class import class_delivery, class_matrix
@@ -23,8 +24,11 @@ __all__ = ["TraineePoints", "value_matrix", "delivery_chart", "class_matrix", "c
 
 
 def value_matrix(tasks: Sequence[Task] = (), *, after: Sequence[Task] | None = None, lang: str = "ja",
-                 model: ValueModel = DEFAULT_MODEL, show_reference: bool = True) -> Figure:
-    """The service value matrix with the trainee's tasks (and pre → post arrows when *after* is given)."""
+                 model: ValueModel | None = None, show_reference: bool = True) -> Figure:
+    """The service value matrix with the trainee's tasks (and pre → post arrows when *after* is given).
+
+    *model* defaults to the catalogue's (exercises/model.toml)."""
+    model = model or catalogue().model
     fig, ax, obstacles = matrix_axes(lang, model, show_reference)
     scores = [model.solution_value(lv) for lv in SolutionLevel]
     ax._ov_jitter = (0.05, 0.16 * min(b - a for a, b in zip(scores, scores[1:])))
@@ -35,8 +39,9 @@ def value_matrix(tasks: Sequence[Task] = (), *, after: Sequence[Task] | None = N
 
 
 def delivery_chart(tasks: Sequence[Task] = (), *, after: Sequence[Task] | None = None, lang: str = "ja",
-                   model: ValueModel = DEFAULT_MODEL) -> Figure:
+                   model: ValueModel | None = None) -> Figure:
     """納期 × 反復再現性 with the trainee's tasks (lower delivery value is better)."""
+    model = model or catalogue().model
     allt = list(tasks) + list(after or ())
     lo, hi = hours_range([t.lead_time_hours for t in allt])
     fig, ax, obstacles = delivery_axes(lang, model, (lo, hi))

@@ -12,7 +12,8 @@ from typing import Callable, Sequence
 
 from matplotlib.figure import Figure
 
-from .model import DEFAULT_MODEL, Repeatability, SolutionLevel, Task
+from .catalogue import catalogue
+from .model import Repeatability, SolutionLevel, Task
 from .plots_base import (AFTER, BEFORE, INK, TraineePoints, _label, _marker_box, _t, arrow_boxes, delivery_axes,
                     finish_labels, hours_range, legend_below, matrix_axes, short)
 
@@ -91,8 +92,9 @@ def _overlay(ax, obstacles, trainees, coord: Callable[[Task], tuple[float, float
 
 
 def class_matrix(trainees: Sequence[TraineePoints], *, lang: str = "ja", anonymise: bool = False,
-                 model=DEFAULT_MODEL) -> Figure:
+                 model=None) -> Figure:
     """The whole class on the service value matrix, with the mean shift from before to after."""
+    model = model or catalogue().model
     title = _t(lang, f"クラスのサービス価値マトリクス ({len(trainees)}人)",
                f"Class service value matrix ({len(trainees)} trainees)")
     fig, ax, obstacles = matrix_axes(lang, model, True, title=title)
@@ -105,8 +107,9 @@ def class_matrix(trainees: Sequence[TraineePoints], *, lang: str = "ja", anonymi
 
 
 def class_delivery(trainees: Sequence[TraineePoints], *, lang: str = "ja", anonymise: bool = False,
-                   model=DEFAULT_MODEL) -> Figure:
+                   model=None) -> Figure:
     """The whole class on the delivery chart (geometric mean of lead times), before vs after."""
+    model = model or catalogue().model
     hours = [t.lead_time_hours for tr in trainees for t in (*tr.before, *tr.after)]
     lo, hi = hours_range(hours)
     title = _t(lang, f"クラスのデリバリ価値チャート ({len(trainees)}人)",

@@ -52,14 +52,14 @@ def _iso_utc(value: Any) -> str:
     return dt.astimezone(timezone.utc).isoformat()
 
 
-def _trainee_id(profile: dict) -> str:
+def _trainee_id(profile: dict, name: str) -> str:
     tid = str(profile.get("trainee_id") or "").strip()
     if tid:
         return tid
     name = str(profile.get("name") or "").strip()
     if name:
         return "name:" + name
-    raise sub.SubmissionError("profile.trainee_id and profile.name are both empty: cannot tell whose it is")
+    raise sub.SubmissionError(name, "profile.trainee_id", "and profile.name are both empty: cannot tell whose it is")
 
 
 class Collector:
@@ -88,7 +88,7 @@ class Collector:
             s = sub.parse_submission(data, name)
             profile = dict(s.profile or {})
             status = self.course.add_submission(
-                trainee_id=_trainee_id(profile), profile=profile, sha256=sha, source=source,
+                trainee_id=_trainee_id(profile, name), profile=profile, sha256=sha, source=source,
                 created_at=_iso_utc(s.created_at), catalogue_version=str(s.catalogue_version),
                 schema_version=str(s.schema_version), answers=dict(s.answers),
                 saved_at={k: _iso_utc(v) for k, v in (s.saved_at or {}).items()})

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalogue import Assignment, Catalogue
-from ..model import DEFAULT_MODEL, LEVEL_LABELS, REPEATABILITY_LABELS, Task, tasks_from_data
+from ..catalogue import catalogue
+from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Task, tasks_from_data
 
 UI: dict[str, dict[str, str]] = {
     "missing": {"ja": "未回答", "en": "not answered"},
@@ -62,7 +63,7 @@ def short_title(a: Assignment, lang: str) -> str:
 
 
 def task_text(task: Task, lang: str) -> str:
-    ev = DEFAULT_MODEL.evaluate(task)
+    ev = catalogue().model.evaluate(task)
     unit = {"minutes": "min", "hours": "h", "days": "d"}[task.lead_time_unit]
     if lang == "en":
         return (f"{task.name}: {LEVEL_LABELS[task.level]['en']}, proactivity {task.proactivity:g}, "
@@ -108,6 +109,7 @@ def service_delivery_means(tasks: list[Task]) -> tuple[float, float] | None:
     """Mean service value and mean delivery value of a trainee's tasks, None without tasks."""
     if not tasks:
         return None
-    evs = [DEFAULT_MODEL.evaluate(t) for t in tasks]
+    model = catalogue().model
+    evs = [model.evaluate(t) for t in tasks]
     return (sum(e["service_value"] for e in evs) / len(evs),
             sum(e["delivery_value"] for e in evs) / len(evs))

@@ -1,7 +1,7 @@
 """Self-assessment of the trainee's own ops tasks (issue 5): one row per task, saved as structured data.
 
 Each row: name, kind, 課題解決 level, プロアクティブ度 (with the word reactive / boundary / proactive),
-納期 + unit, 反復再現性 level, optional availability; beside it the numbers of DEFAULT_MODEL.evaluate.
+納期 + unit, 反復再現性 level, optional availability; beside it the numbers of the catalogue's model (exercises/model.toml).
 Every edit is validated and saved (a list of Task.to_dict()); a live value matrix sits under the table.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import catalogue as _catalogue
-from ..model import (AVAILABILITY_KINDS, DEFAULT_MODEL, LEVEL_LABELS, PROACTIVITY_LABELS,
+from ..model import (AVAILABILITY_KINDS, LEVEL_LABELS, PROACTIVITY_LABELS,
                      REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity, tasks_from_data)
 from ..plots import value_matrix
 from .common import Status, figure_image, guarded
@@ -134,8 +134,9 @@ class TaskRow:
         except ValueError:
             self.numbers.value = (f"<span>{_ui('service', lang)}: — · {_ui('delivery', lang)}: —</span>")
             return
-        ev = DEFAULT_MODEL.evaluate(task)
-        coef = DEFAULT_MODEL.coefficient(task.repeatability)
+        model = _catalogue().model
+        ev = model.evaluate(task)
+        coef = model.coefficient(task.repeatability)
         self.numbers.value = (
             f"<span>{_ui('service', lang)} <b data-key='service_value'>{fmt(ev['service_value'])}</b> "
             f"({_ui('higher', lang)}; {fmt(ev['solution_value'])} × {task.proactivity:.1f}) · "
