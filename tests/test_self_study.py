@@ -33,11 +33,11 @@ SHUFFLED = Catalogue(
 
 
 def expected_order(cat):
-    """Notebook order written out independently: section first, then position in the catalogue."""
-    asg = sorted(range(len(cat.assignments)), key=lambda i: (cat.assignments[i].section, i))
-    qz = sorted(range(len(cat.quizzes)), key=lambda i: (cat.quizzes[i].section, i))
-    return ([(cat.assignments[i].section, "assignment", cat.assignments[i].id) for i in asg]
-            + [(cat.quizzes[i].section, "quiz", cat.quizzes[i].id) for i in qz])
+    """Notebook order written out independently: by section; in a section its assignments (catalogue
+    order), then its quizzes (catalogue order)."""
+    items = [(a.section, 0, i, "assignment", a.id) for i, a in enumerate(cat.assignments)]
+    items += [(q.section, 1, i, "quiz", q.id) for i, q in enumerate(cat.quizzes)]
+    return [(sec, kind, ident) for sec, _, _, kind, ident in sorted(items)]
 
 
 def state(cat, draw_done, draw_empty_value):
@@ -94,12 +94,14 @@ def test_next_step_walks_every_item_then_completes(cat):
     assert next_step(cat, answers, results) == COMPLETE
 
 
-def test_shipped_order_starts_with_the_review_and_ends_with_quizzes():
+def test_shipped_order_follows_the_notebooks():
     cat = catalogue()
     assert next_step(cat, {}, {}) == (0, "assignment", "review-1")
-    done = {a.id: FULL[a.kind] for a in cat.assignments}
-    first_quiz = min(cat.quizzes, key=lambda q: q.section)
-    assert next_step(cat, done, {}) == (first_quiz.section, "quiz", first_quiz.id)
+    done = {a.id: FULL[a.kind] for a in cat.in_section(0)}
+    assert next_step(cat, done, {}) == (1, "assignment", "work-1")
+    done |= {a.id: FULL[a.kind] for a in cat.in_section(1)}
+    # notebook 01's quizzes come before notebook 02's works
+    assert next_step(cat, done, {}) == (1, "quiz", "q-cause-01")
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -92,15 +92,16 @@ def ordered_quizzes(cat: Catalogue) -> list:
 
 def next_step(cat: Catalogue, answers: Mapping[str, Any],
               quiz_results: Mapping[str, Mapping[str, Any]]) -> tuple[int | None, str, str | None]:
-    """(section_id, kind, id): the first unanswered assignment in notebook order, then the
-    first unattempted quiz; ``(None, "complete", None)`` when everything is done.
+    """(section_id, kind, id): the first unfinished item in notebook order — within each notebook
+    its assignments first, then its quizzes; ``(None, "complete", None)`` when everything is done.
     kind is "assignment", "quiz" or "complete"."""
-    for a in ordered_assignments(cat):
-        if not is_answered(answers.get(a.id)):
-            return a.section, "assignment", a.id
-    for q in ordered_quizzes(cat):
-        if not is_attempted(quiz_results.get(q.id)):
-            return q.section, "quiz", q.id
+    for sid in sorted({a.section for a in cat.assignments} | {q.section for q in cat.quizzes}):
+        for a in ordered_assignments(cat):
+            if a.section == sid and not is_answered(answers.get(a.id)):
+                return a.section, "assignment", a.id
+        for q in ordered_quizzes(cat):
+            if q.section == sid and not is_attempted(quiz_results.get(q.id)):
+                return q.section, "quiz", q.id
     return COMPLETE
 
 
