@@ -110,7 +110,9 @@ def test_next_step_text(lang):
     a = cat.assignment("review-1")
     assert a.title(lang) in next_step_text(cat, (0, "assignment", "review-1"), lang)
     assert "00" in next_step_text(cat, (0, "assignment", "review-1"), lang)
-    assert "q-x" in next_step_text(cat, (4, "quiz", "q-x"), lang)
+    text = next_step_text(cat, (4, "quiz", "q-level-02"), lang)
+    assert "04" in text and "2" in text and "q-level" not in text  # no raw ids for the learner
+    assert cat.quiz("q-level-02").scenario(lang).splitlines()[0][:10] in text
     assert ("06" in next_step_text(cat, COMPLETE, lang))
 
 

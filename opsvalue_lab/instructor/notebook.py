@@ -37,8 +37,8 @@ STEPS = {
             "左右に並べて表示します。各回答の下の欄にコメントを書くと、枠の外をクリックした時点で保存されます。",
             "iv.question_review()"),
            ("## 4. 受講者ごとに読む", "iv.trainee_review()"),
-           ("## 5. クラス全体の変化\n\nバリューマトリクスとデリバリチャートに、クラス全員の事前 (○) と"
-            "事後 (■) を重ねます。画面を共有するときは「匿名表示」を押してください。", "iv.class_charts()")],
+           ("## 5. クラス全体の変化\n\nサービス価値マトリクスとデリバリ価値チャートに、クラス全員の受講前 (○) と"
+            "受講後 (■) を重ねます。画面を共有するときは「匿名表示」を押してください。", "iv.class_charts()")],
     "en": [("## 1. Collect submissions\n\nEnter the path of a submission file (`*.opsvalue.json`), a folder "
             "of them or a zip archive and press Collect (separate several with `;`). Collecting the same file "
             "again changes nothing. Reports and feedback files are written into the course folder.",

@@ -30,7 +30,7 @@ _UI: dict[str, dict[str, str]] = {
     "done": {"ja": "完了", "en": "done"},
     "todo": {"ja": "未完了", "en": "to do"},
     "correct": {"ja": "正解", "en": "correct"},
-    "quiz_in": {"ja": "{nb} のクイズ「{id}」に答える", "en": "answer quiz \"{id}\" in notebook {nb}"},
+    "quiz_in": {"ja": "{nb} のクイズ {n} 問目「{topic}」に答える", "en": "answer quiz {n} (\"{topic}\") in notebook {nb}"},
     "assignment_in": {"ja": "{nb} の{timing}「{title}」に回答する",
                       "en": "answer the {timing} \"{title}\" in notebook {nb}"},
     "complete": {"ja": "すべての課題とクイズが終わりました。06 のダッシュボードで全体を振り返り、"
@@ -120,7 +120,11 @@ def next_step_text(cat: Catalogue, step: tuple[int | None, str, str | None], lan
         return _t("complete", lang)
     nb = notebook_name(cat, sid, lang)
     if kind == "quiz":
-        return _t("quiz_in", lang).format(nb=nb, id=item)
+        qs = [q for q in cat.quizzes if q.section == sid]
+        n = next(i for i, q in enumerate(qs, 1) if q.id == item)
+        first = cat.quiz(item).scenario(lang).strip().splitlines()[0]
+        topic = first if len(first) <= 40 else first[:39] + "…"
+        return _t("quiz_in", lang).format(nb=nb, n=n, topic=topic)
     a = cat.assignment(item)
     timing = TIMING_LABELS[a.timing]["en" if lang == "en" else "ja"]
     if lang == "en":
