@@ -28,6 +28,8 @@ STYLE = """<style>
   padding: 0.4em 0.8em; margin-top: 0.4em; }
 .opsvalue-error { color: #b00020; }
 .jp-RenderedHTMLCommon, .widget-html-content { line-height: 1.7; }
+.jp-CodeCell .jp-InputPlaceholder { display: none; }
+.opsvalue-dashboard th, .opsvalue-dashboard td { padding: 2px 1.2em 2px 0; text-align: left; }
 </style>"""
 
 WIDGET_TARGETS: dict[str, str] = {

@@ -227,7 +227,7 @@ def placed(ax) -> list:
 def finish_labels(ax) -> None:
     """Place the deferred (lower-priority) labels, e.g. the lecture's reference activities."""
     for x, y, text, color in getattr(ax, "_ov_pending", []):
-        _label(ax, x, y, text, color, zorder=4.5)
+        _label(ax, x, y, text, color, zorder=4.5, optional=True)
     ax._ov_pending = []
 
 
@@ -236,8 +236,12 @@ def _overlap(a, b) -> float:
     return w * h if w > 0 and h > 0 else 0.0
 
 
-def _label(ax, x, y, text, color, size: float = 10, zorder: float = 6):
-    """Put *text* next to (x, y) where it overlaps no earlier label, marker or arrow (else: least overlap)."""
+def _label(ax, x, y, text, color, size: float = 10, zorder: float = 6, optional: bool = False):
+    """Put *text* next to (x, y) where it overlaps no earlier label, marker or arrow (else: least overlap).
+
+    An *optional* label (a lecture example) is left out when every place would cover a tenth of it or
+    more: the trainee's own labels must stay readable.
+    """
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     placed_ = placed(ax)
@@ -258,6 +262,9 @@ def _label(ax, x, y, text, color, size: float = 10, zorder: float = 6):
             txt.remove()
         if cost == 0:
             break
+    if optional and best_cost > 0.1 * chosen[1].width * chosen[1].height:
+        chosen[0].remove()
+        return None
     placed_.append(chosen[1])
     return chosen[1]
 

@@ -62,7 +62,7 @@ def feedback_box(wb: Any, exercise_id: str, lang: str) -> w.HTML:
             f"<li><div>{html.escape(str(c.get('comment', ''))).replace(chr(10), '<br>')}</div>"
             f"<small>— {html.escape(str(c.get('author', '')))} {html.escape(str(c.get('written_at', ''))[:10])}"
             f"</small></li>" for c in comments)
-        box.value = (f"<div class='opsvalue-feedback'><b>💬 {tx('feedback', lang)}</b>"
+        box.value = (f"<div class='opsvalue-feedback'><b>✎ {tx('feedback', lang)}</b>"
                      f"<ul>{items}</ul></div>")
     return box
 
@@ -79,7 +79,8 @@ class AnswerView:
         self._timer: threading.Timer | None = None
         self.status = Status(lang)
         saved = wb.latest(exercise_id)
-        layout = w.Layout(width="100%", height="8em" if a.kind == "text" else "5em")
+        # width auto: the box stretches to the column (100% plus the widget margin overflowed the right edge)
+        layout = w.Layout(width="auto", height="8em" if a.kind == "text" else "5em")
         self.boxes: dict[str | None, w.Textarea] = {}
         parts: list[w.Widget] = []
         if a.kind == "text":
@@ -97,13 +98,14 @@ class AnswerView:
                 parts += [w.HTML(f"<b>{html.escape(f.label(lang))}</b>"), ta]
         for ta in self.boxes.values():
             ta.observe(self._on_change, names="value")
-        self.count = w.HTML()
+        self.count = w.HTML(layout=w.Layout(margin="0 0 0 1.5em"))
         self.retry = w.Button(description=t("retry", lang), icon="save",
-                              layout=w.Layout(display="none"))
+                              layout=w.Layout(display="none", width="auto"))
         self.retry.on_click(lambda _b: self.flush())
         hint = w.Accordion(children=[w.HTML(md(a.guidance(lang)))], selected_index=None)
         hint.set_title(0, tx("hint", lang))
-        self.example_button = w.Button(description=tx("see_example", lang), icon="eye")
+        self.example_button = w.Button(description=tx("see_example", lang), icon="eye",
+                                       layout=w.Layout(width="auto"))
         self.example_note = w.HTML()
         self.example_area = w.VBox()
         self.example_button.on_click(self._on_example)
@@ -181,7 +183,7 @@ class AnswerView:
     def _update_example_lock(self) -> None:
         ok = self._has_own_answer()
         self.example_button.disabled = not ok
-        self.example_note.value = "" if ok else f"<small>🔒 {tx('example_locked', self.lang)}</small>"
+        self.example_note.value = "" if ok else f"<small>※ {tx('example_locked', self.lang)}</small>"
 
     def _on_example(self, _b: Any = None) -> None:
         try:

@@ -43,9 +43,11 @@ class _ChartView:
         self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
         self.status = Status(self.lang)
         self.note = w.HTML()
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
-        self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh")
-        self.export_btn = w.Button(description=_ui("export", self.lang), icon="download")
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+        self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh",
+                                     layout=w.Layout(width="auto"))
+        self.export_btn = w.Button(description=_ui("export", self.lang), icon="download",
+                                    layout=w.Layout(width="auto"))
         self.paths = w.HTML()
         self.refresh_btn.on_click(lambda _b: self.refresh())
         self.export_btn.on_click(lambda _b: self.export())

@@ -27,7 +27,7 @@ class ChoiceView:
             self.status.saved(self._saved_at())
         else:
             self.status.info(t("unsaved", lang))
-        self.retry = w.Button(description=t("retry", lang), icon="save", layout=w.Layout(display="none"))
+        self.retry = w.Button(description=t("retry", lang), icon="save", layout=w.Layout(display="none", width="auto"))
         self.retry.on_click(lambda _b: self.save())
         self.radio.observe(lambda _c: self.save(), names="value")
         self.widget = w.VBox([

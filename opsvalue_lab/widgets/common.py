@@ -77,4 +77,4 @@ def figure_image(fig, fmt: str = "png") -> w.Image:
     """A matplotlib Figure as a core Image widget (works in Voila, no custom JS)."""
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=100, bbox_inches="tight")
-    return w.Image(value=buf.getvalue(), format=fmt, layout=w.Layout(max_width="100%", height="auto"))
+    return w.Image(value=buf.getvalue(), format=fmt, layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))

@@ -92,13 +92,15 @@ class DashboardView:
         self.cat = catalogue or (cat if isinstance(cat, Catalogue) else _default_catalogue())
         self.status = Status(self.lang)
         self.next_line, self.progress, self.checks, self.change = w.HTML(), w.HTML(), w.HTML(), w.HTML()
-        self.matrix = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
-        self.delivery = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
-        self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh")
+        self.matrix = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+        self.delivery = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+        self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh",
+                                      layout=w.Layout(width="auto", align_self="flex-start"))
         self.refresh_btn.on_click(lambda _b: self.refresh())
         self.widget = w.VBox([w.HTML(f"<h3>{_ui('title', self.lang)}</h3>"), self.refresh_btn, self.next_line,
                               self.progress, self.checks, w.HTML(f"<h4>{_ui('charts', self.lang)}</h4>"),
                               self.matrix, self.delivery, self.change, self.status.widget])
+        self.widget.add_class("opsvalue-dashboard")
         self.refresh()
 
     def refresh(self) -> None:

@@ -37,7 +37,7 @@ class FeedbackImportView:
         self.wb, self.lang = wb, lang
         self.status = Status(lang)
         self.upload = w.FileUpload(accept=".json", multiple=False, description=tx("upload", lang),
-                                   layout=w.Layout(width="auto"))
+                                   layout=w.Layout(width="auto", align_self="flex-start"))
         self.upload.observe(self._on_upload, names="value")
         self.folder_box = w.VBox()
         self.comments = w.HTML()

@@ -40,16 +40,20 @@ class ProfileView:
         self.cohort = w.Text(value=prof.get("cohort", "") or "", description=tx("cohort", lang),
                              style=style, layout=lay)
         self.lang_choice = w.ToggleButtons(options=[("日本語", "ja"), ("English", "en")],
-                                           value=prof.get("lang") if prof.get("lang") in ("ja", "en") else lang,
-                                           description=tx("lang", lang), style=style)
+                                           value=prof.get("lang") if prof.get("lang") in ("ja", "en") else lang)
         self.status = Status(lang)
-        self.button = w.Button(description=tx("save", lang), icon="save", button_style="primary")
+        self.button = w.Button(description=tx("save", lang), icon="save", button_style="primary",
+                                layout=w.Layout(width="auto"))
         self.button.on_click(self.save)
         if any(prof.get(k) for k in ("name", "trainee_id", "cohort")):
             self.status.saved()
+        note = w.Layout(margin="0 0 6px calc(8em + 8px)", max_width="46em")  # under the inputs, not the labels
         self.widget = w.VBox([
-            self.name, self.trainee_id, w.HTML(f"<small>{tx('id_hint', lang)}</small>"), self.cohort,
-            self.lang_choice, w.HTML(f"<small>{tx('lang_note', lang)}</small>"),
+            self.name, self.trainee_id, w.HTML(f"<small>{tx('id_hint', lang)}</small>", layout=note), self.cohort,
+            w.HBox([w.HTML(f"<div style='text-align:right'>{tx('lang', lang)}</div>",
+                           layout=w.Layout(width="8em", margin="0 8px 0 0")), self.lang_choice],
+                   layout=w.Layout(align_items="center")),
+            w.HTML(f"<small>{tx('lang_note', lang)}</small>", layout=note),
             w.HBox([self.button, self.status.widget]),
         ])
         self.widget.add_class("opsvalue-profile")

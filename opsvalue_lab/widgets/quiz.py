@@ -85,7 +85,9 @@ def feedback_html(quiz: Quiz, option: int, lang: str, *, reveal: bool = False) -
     """The feedback block after checking *option*; *reveal* adds the correct answer when wrong."""
     ok = check_answer(quiz, option)
     chosen = quiz.options[option]
-    parts = [f"<div class='opsvalue-quiz-result'><b>{_t('right' if ok else 'wrong', lang)}</b></div>",
+    color = "#1b7f3b" if ok else "#b00020"  # a second cue only: the symbol and the word carry the meaning
+    parts = [f"<div class='opsvalue-quiz-result' style='color:{color};font-size:1.1em'>"
+             f"<b>{_t('right' if ok else 'wrong', lang)}</b></div>",
              f"<div><b>{_t('your_choice', lang)}:</b> {md_html(chosen.text(lang))}</div>",
              f"<div>{md_html(chosen.explanation(lang))}</div>"]
     if ok:
@@ -115,7 +117,8 @@ class _Card:
                                     value=None, layout=w.Layout(width="auto"))
         self.check_btn = w.Button(description=_t("check", lang), button_style="primary")
         self.again_btn = w.Button(description=_t("again", lang), disabled=True)
-        self.reveal_btn = w.Button(description=_t("reveal", lang), layout=w.Layout(display="none"))
+        self.reveal_btn = w.Button(description=_t("reveal", lang),
+                                    layout=w.Layout(display="none", width="auto"))
         self.feedback = w.HTML("")
         self.check_btn.on_click(self._on_check)
         self.again_btn.on_click(self._on_again)

@@ -162,7 +162,8 @@ class SelfStudyPathView:
         self.intro = w.HTML(f"<h4>{_t('title', self.lang)}</h4><ol>{steps}</ol>")
         self.next_line = w.HTML("")
         self.checklist = w.HTML("")
-        self.refresh_btn = w.Button(description=_t("refresh", self.lang), icon="refresh")
+        self.refresh_btn = w.Button(description=_t("refresh", self.lang), icon="refresh",
+                                      layout=w.Layout(width="auto", align_self="flex-start"))
         self.refresh_btn.on_click(lambda _b: self.refresh())
         self.step: tuple[int | None, str, str | None] = COMPLETE
         self.widget = w.VBox([self.intro, self.next_line, self.refresh_btn, self.checklist, self.status.widget])

@@ -79,8 +79,8 @@ class TaskRow:
         self.proactivity = w.FloatSlider(value=float(d.get("proactivity", 0.5)), min=0.0, max=2.0, step=0.1,
                                          readout_format=".1f", continuous_update=False,
                                          description=_ui("proactivity", lang), style=st,
-                                         layout=w.Layout(width="640px"))
-        self.word = w.HTML()
+                                         layout=w.Layout(width="auto", flex="1 1 auto"))
+        self.word = w.HTML(layout=w.Layout(flex="0 0 auto", margin="0 0 0 8px"))
         self.lead = w.FloatText(value=float(d.get("lead_time", 1.0)), description=_ui("lead", lang), style=st,
                                 continuous_update=False, layout=w.Layout(width="180px"))
         self.unit = w.Dropdown(options=_opts(UNIT_LABELS, lang), value=d.get("lead_time_unit", "hours"),
@@ -94,7 +94,7 @@ class TaskRow:
                                             description=AVAIL_LABELS[k][li], style=st,
                                             layout=w.Layout(width="260px")) for k in AVAILABILITY_KINDS}
         self.avail_box = w.HBox(list(self.avail.values()))
-        self.remove = w.Button(description=_ui("remove", lang), icon="trash", layout=w.Layout(width="90px"))
+        self.remove = w.Button(description=_ui("remove", lang), icon="trash", layout=w.Layout(width="auto"))
         self.numbers = w.HTML()
         self.remove.on_click(lambda _b: view.remove_row(self))
         for x in (self.name, self.kind, self.level, self.proactivity, self.lead, self.unit, self.rep,
@@ -103,7 +103,7 @@ class TaskRow:
         self.widget = w.VBox([
             w.HBox([self.index, self.name, self.kind, self.remove]),
             w.HBox([self.level, self.rep]),
-            w.HBox([self.proactivity, self.word]),
+            w.HBox([self.proactivity, self.word], layout=w.Layout(width="100%", align_items="center")),
             w.HBox([self.lead, self.unit]),
             w.VBox([self.has_avail, self.avail_box]),
             self.numbers], layout=w.Layout(border="1px solid #cbd2d9", padding="4px 8px", margin="4px 0"))
@@ -155,14 +155,14 @@ class SelfAssessmentView:
         self._loading = False
         self.rows_box = w.VBox()
         self.empty_note = w.HTML()
-        self.add_btn = w.Button(description=_ui("add", self.lang), icon="plus")
-        self.save_btn = w.Button(description=_ui("save", self.lang), icon="save")
-        self.copy_btn = w.Button(description=_ui("copy", self.lang), icon="copy")
+        self.add_btn = w.Button(description=_ui("add", self.lang), icon="plus", layout=w.Layout(width="auto"))
+        self.save_btn = w.Button(description=_ui("save", self.lang), icon="save", layout=w.Layout(width="auto"))
+        self.copy_btn = w.Button(description=_ui("copy", self.lang), icon="copy", layout=w.Layout(width="auto"))
         self.copy_box = w.HBox([self.copy_btn, w.HTML(_ui("copy_hint", self.lang))])
         self.add_btn.on_click(lambda _b: self.add_row())
         self.save_btn.on_click(lambda _b: self.save())
         self.copy_btn.on_click(lambda _b: self.copy_before())
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
         try:
             title = _catalogue().assignment(exercise_id).title(self.lang)
         except KeyError:
