@@ -11,6 +11,8 @@ import matplotlib_fontja  # noqa: F401  (registers a Japanese font for matplotli
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from .i18n import choose
+
 W, H = 100.0, 56.25  # drawing coordinates (16:9, matches figsize 8 x 4.5)
 
 INK = "#1f2933"
@@ -21,8 +23,7 @@ FILL_C = "#e6f4ea"   # light green
 FILL_N = "#f5f5f5"   # neutral
 
 
-def _t(lang: str, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+_t = choose  # _t(lang, ja, en)
 
 
 def _canvas(title: str):

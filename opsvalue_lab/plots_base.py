@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
 from matplotlib.transforms import Bbox
 
+from .i18n import choose
 from .model import (LEVEL_LABELS, PROACTIVITY_BOUNDARY, REFERENCE_ACTIVITIES,
                     REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, ValueModel)
 
@@ -29,8 +30,7 @@ BEFORE, AFTER, ISO = "#1f5fa8", "#c2410c", "#9aa5b1"
 AX_RECT = {"ja": (0.15, 0.2, 0.82, 0.64), "en": (0.2, 0.2, 0.77, 0.64)}
 
 
-def _t(lang: str, ja: str, en: str) -> str:
-    return en if lang == "en" else ja
+_t = choose  # _t(lang, ja, en)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import ipywidgets as w
 
 from ..widgets.common import Status, friendly_error, guarded
+from ..i18n import lookup
 
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
 T = {"src": {"ja": "提出ファイル・フォルダ・zip のパス", "en": "Path to a submission file, folder or zip"},
@@ -27,7 +28,7 @@ T = {"src": {"ja": "提出ファイル・フォルダ・zip のパス", "en": "P
 
 
 def _t(key: str) -> str:
-    return T[key][_state["lang"]]
+    return lookup(T, key, _state["lang"])
 
 
 def _show(obj: Any) -> None:

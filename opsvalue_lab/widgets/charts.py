@@ -14,6 +14,7 @@ import ipywidgets as w
 from ..model import Task, tasks_from_data
 from ..plots import delivery_chart, save_figure, value_matrix
 from .common import Status, figure_image, guarded
+from ..i18n import lookup
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 UI = {
@@ -27,7 +28,7 @@ UI = {
 
 
 def _ui(key: str, lang: str) -> str:
-    return UI[key][1 if lang == "en" else 0]
+    return lookup(UI, key, lang)
 
 
 def saved_tasks(wb: Any, exercise_id: str) -> list[Task]:

@@ -11,6 +11,7 @@ from typing import Iterator
 import ipywidgets as w
 
 from ..errors import OpsValueError
+from ..i18n import lookup
 
 log = logging.getLogger("opsvalue_lab")
 
@@ -30,7 +31,7 @@ UI: dict[str, dict[str, str]] = {
 
 def t(key: str, lang: str) -> str:
     """A UI string in the given language."""
-    return UI[key]["en" if lang == "en" else "ja"]
+    return lookup(UI, key, lang)
 
 
 def friendly_error(exc: BaseException, lang: str) -> str:

@@ -19,6 +19,7 @@ from ..plots import delivery_chart, value_matrix
 from .charts import AFTER_ID, BEFORE_ID, saved_tasks
 from .common import Status, figure_image, guarded
 from .self_study import TIMING_LABELS, next_step, next_step_text
+from ..i18n import lookup
 
 UI = {
     "title": ("補講: 運用ダッシュボード — ここを見ればすべてわかる",
@@ -47,7 +48,7 @@ UI = {
 
 
 def _ui(key: str, lang: str) -> str:
-    return UI[key][1 if lang == "en" else 0]
+    return lookup(UI, key, lang)
 
 
 def human_hours(h: float, lang: str) -> str:

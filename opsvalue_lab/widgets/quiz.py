@@ -19,6 +19,7 @@ import ipywidgets as w
 
 from ..catalogue import Catalogue, Quiz, catalogue as _default_catalogue
 from .common import Status, friendly_error, guarded
+from ..i18n import lookup
 
 _UI: dict[str, dict[str, str]] = {
     "check": {"ja": "答え合わせ", "en": "Check"},
@@ -47,7 +48,7 @@ def _catalogue_of(wb: Any) -> Catalogue:
 
 
 def _t(key: str, lang: str) -> str:
-    return _UI[key]["en" if lang == "en" else "ja"]
+    return lookup(_UI, key, lang)
 
 
 def md_html(text: str) -> str:

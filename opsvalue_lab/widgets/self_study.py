@@ -13,6 +13,7 @@ import ipywidgets as w
 from ..catalogue import Catalogue, catalogue as _default_catalogue
 from ..store_values import is_answered  # the same rule as Workbook.progress()
 from .common import Status, guarded
+from ..i18n import lookup
 
 COMPLETE = (None, "complete", None)
 
@@ -74,7 +75,7 @@ def _catalogue_of(wb: Any) -> Catalogue:
 
 
 def _t(key: str, lang: str) -> str:
-    return _UI[key]["en" if lang == "en" else "ja"]
+    return lookup(_UI, key, lang)
 
 
 def is_attempted(result: Mapping[str, Any] | None) -> bool:

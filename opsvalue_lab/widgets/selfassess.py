@@ -16,6 +16,7 @@ from ..model import (AVAILABILITY_KINDS, LEVEL_LABELS, PROACTIVITY_LABELS,
                      REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity, tasks_from_data)
 from ..plots import value_matrix
 from .common import Status, figure_image, guarded
+from ..i18n import lookup
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 KIND_LABELS = {"fulfilment": ("依頼対応 (フルフィルメント)", "Request fulfilment"),
@@ -46,7 +47,7 @@ UI = {
 
 
 def _ui(key: str, lang: str) -> str:
-    return UI[key][1 if lang == "en" else 0]
+    return lookup(UI, key, lang)
 
 
 def fmt(x: float) -> str:

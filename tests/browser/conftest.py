@@ -56,6 +56,8 @@ def browser(_playwright):
 @pytest.fixture
 def page(browser, request):
     """A fresh page (own context); console errors and page errors are collected on it."""
+    for old in ARTIFACTS.glob(f"{request.node.name}-*.png"):  # no stale screenshots of this test
+        old.unlink()
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
     ctx.set_default_timeout(30_000)
     pg = ctx.new_page()
@@ -158,3 +160,50 @@ def server_factory(tmp_path_factory) -> Iterator:
 
 
 __all__ = ["base_env", "launch_available", "need_module", "free_port", "in_ci", "shutil"]
+
+
+def pytest_configure(config):
+    """A SIGTERM (e.g. from `timeout`) becomes KeyboardInterrupt so fixture teardown still
+    stops the servers instead of leaving them orphaned."""
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        def _term(_sig, _frm):
+            raise KeyboardInterrupt("SIGTERM")
+        signal.signal(signal.SIGTERM, _term)
+
+
+# -- the workbook's own servers ------------------------------------------------------------------
+START_URL = r"http://127\.0\.0\.1:\d+/\S*token=[^\s&#]+"
+
+
+def start_lab(server_factory, opsvalue_cli, tmp_path_factory, lang: str, name: str):
+    """`opsvalue-lab start --workspace WS --lang LANG --port N --no-browser`; returns (server, ws)."""
+    need_module("opsvalue_lab/launch.py", "opsvalue-lab start")
+    root = tmp_path_factory.mktemp(name)
+    ws = root / "workspace"
+    port = free_port()
+    cmd = [*opsvalue_cli, "start", "--workspace", str(ws), "--lang", lang, "--port", str(port),
+           "--no-browser"]
+    srv = server_factory(cmd, cwd=root, env=base_env(root), name=name, port=port,
+                         url_pattern=START_URL)
+    return srv, ws
+
+
+def plain_lab(server_factory, root: Path, name: str, extra_env: dict | None = None):
+    """A plain `jupyter lab` on *root* (for the instructor notebook and the scaffold test)."""
+    import secrets
+    port, token = free_port(), secrets.token_hex(16)
+    env = base_env(root.parent / (root.name + "-cfg"))
+    env.update(extra_env or {})
+    cmd = [PY, "-m", "jupyter", "lab", "--allow-root", "--no-browser",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True",
+           f"--LabApp.user_settings_dir={env['JUPYTERLAB_SETTINGS_DIR']}"]
+    return server_factory(cmd, cwd=root, env=env, name=name, port=port,
+                          url=f"http://127.0.0.1:{port}/lab?token={token}")
+
+
+def open_workbook(ws: Path):
+    from opsvalue_lab.store import Workbook
+    return Workbook.open(ws)

@@ -178,14 +178,17 @@ def wait_idle(page, *, timeout: float = 120_000, settle_ms: int = 700) -> None:
 
 def lab_command(page, command: str, args: dict | None = None) -> None:
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=60_000)
-    page.evaluate("([c, a]) => window.jupyterapp.commands.execute(c, a || {})", [command, args])
+    # fire and forget: execute() resolves only when the command finishes (a restart waits for its
+    # confirmation dialog), and page.evaluate has no timeout of its own
+    page.evaluate("([c, a]) => { window.__cmd = window.jupyterapp.commands.execute(c, a || {}); return null; }",
+                  [command, args])
 
 
 def open_lab(page, server, path: str) -> None:
     """Open a notebook (path relative to the server root) in JupyterLab and wait for the kernel."""
-    url = f"{server.base}/lab/tree/{path}"
+    url = f"{server.base}/lab/tree/{path}?reset"  # reset: no tabs restored from an earlier test
     if server.token:
-        url += f"?token={server.token}"
+        url += f"&token={server.token}"
     page.goto(url)
     page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=90_000)
     dismiss_dialogs(page)
@@ -236,3 +239,12 @@ def wait_store(read, expected, *, timeout: float = 15, what: str = "value") -> N
             return
         time.sleep(0.25)
     raise AssertionError(f"store {what}: expected {expected!r}, got {got!r}")
+
+
+def reveal(locator, timeout: float = 30_000):
+    """JupyterLab renders off-screen cells lazily (windowing): wait until the element is in the
+    DOM, scroll to it like a person would, then wait for it to be visible."""
+    locator.wait_for(state="attached", timeout=timeout)
+    locator.scroll_into_view_if_needed()
+    locator.wait_for(state="visible", timeout=timeout)
+    return locator

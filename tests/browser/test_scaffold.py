@@ -6,15 +6,13 @@ events) independently of the workbook's modules.
 from __future__ import annotations
 
 import json
-import secrets
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from .conftest import base_env
-from .helpers import TEXTAREA, open_lab, restart_run_all, run_all, shot, wait_store, free_port
+from .conftest import plain_lab
+from .helpers import TEXTAREA, open_lab, restart_run_all, run_all, shot, wait_store
 
 TYPED = "障害対応を減らし、事業を止めない 🚀 Lead time lowered, all OK"
 
@@ -41,14 +39,7 @@ def tiny_lab(tmp_path_factory, server_factory):
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
     nbformat.write(nb, root / "tiny.ipynb")
-    port, token = free_port(), secrets.token_hex(16)
-    env = base_env(tmp_path_factory.mktemp("tiny-cfg"))
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--allow-root", "--no-browser",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-           f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True",
-           f"--LabApp.user_settings_dir={env['JUPYTERLAB_SETTINGS_DIR']}"]
-    srv = server_factory(cmd, cwd=root, env=env, name="tiny-lab", port=port,
-                         url=f"http://127.0.0.1:{port}/lab?token={token}")
+    srv = plain_lab(server_factory, root, "tiny-lab")
     return srv, root
 
 
@@ -67,17 +58,6 @@ def test_tiny_textarea_roundtrip(page, request, tiny_lab):
     box.focus()
     page.keyboard.insert_text("運用の価値")
     wait_store(read, "運用の価値", what="IME-style insert_text")
-    from .helpers import lab_command
-    lab_command(page, "notebook:restart-run-all")
-    page.wait_for_timeout(3000)
-    shot(page, request, "dbg1")
-    print(page.evaluate("() => Array.from(document.querySelectorAll('.jp-InputPrompt')).map(e=>e.textContent)"))
-    print(page.evaluate("() => Array.from(document.querySelectorAll('.jp-StatusBar-Widget, .jp-StatusBar-TextItem')).map(e=>e.textContent)"))
-    page.locator(".jp-Dialog .jp-mod-accept").click(timeout=15_000)
-    page.wait_for_timeout(5000)
-    shot(page, request, "dbg2")
-    print(page.evaluate("() => Array.from(document.querySelectorAll('.jp-InputPrompt')).map(e=>e.textContent)"))
-    print(page.evaluate("() => Array.from(document.querySelectorAll('.jp-StatusBar-Widget, .jp-StatusBar-TextItem')).map(e=>e.textContent)"))
-    assert 0
+    restart_run_all(page)
     assert page.locator(TEXTAREA).first.input_value() == "運用の価値"
     shot(page, request, "after-restart")

@@ -1,0 +1,117 @@
+"""The instructor: demo class + one hostile submission → collect → instructor notebook → report."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, need_module, plain_lab
+from .helpers import TEXTAREA, open_lab, reveal, run_all, shot, wait_store
+
+HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+N = 12
+
+
+def cli(opsvalue_cli, *args, cwd):
+    r = subprocess.run([*opsvalue_cli, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, f"opsvalue-lab {' '.join(args)} failed:\n{r.stdout}\n{r.stderr}"
+    return r
+
+
+@pytest.fixture(scope="module")
+def course(opsvalue_cli, tmp_path_factory):
+    """A course workspace: 12 demo trainees + one hostile one, collected into <root>/course."""
+    for rel in ("opsvalue_lab/instructor/demo.py", "opsvalue_lab/instructor/collect.py"):
+        need_module(rel, "instructor side")
+    from opsvalue_lab.store import Workbook
+    root = tmp_path_factory.mktemp("instructor")
+    subs = root / "submissions"
+    cli(opsvalue_cli, "demo-class", "--n", str(N), "--out", str(subs), cwd=root)
+    wb = Workbook.open(root / "mallory")
+    try:
+        wb.set_profile(name="Mallory <b>", trainee_id="t-hostile", cohort="2026", lang="ja")
+        wb.save("pre-1", HOSTILE)
+        wb.export(subs / "t-hostile.opsvalue.json")
+    finally:
+        wb.close()
+    cli(opsvalue_cli, "collect", str(subs), "--course", str(root / "course"), cwd=root)
+    return root
+
+
+def test_instructor_notebook_reviews_question_and_saves_comment(page, request, course,
+                                                                 server_factory):
+    need_module("notebooks/instructor/ja.ipynb", "instructor notebook")
+    shutil.copy(REPO / "notebooks" / "instructor" / "ja.ipynb", course / "instructor.ipynb")
+    srv = plain_lab(server_factory, course, "lab-instructor")
+    open_lab(page, srv, "instructor.ipynb")
+    run_all(page)
+    pick = page.locator(".jp-OutputArea-output .widget-dropdown",
+                        has_text="課題").locator("select").first
+    reveal(pick)
+    labels = pick.evaluate("s => Array.from(s.options).map(o => o.textContent)")
+    pre1 = next((x for x in labels if x.split()[0] == "pre-1"), None)
+    assert pre1, labels
+    pick.select_option(label=pre1)
+    out = page.locator(".jp-OutputArea-output").filter(has=page.locator("select"))\
+        .filter(has=page.locator("textarea")).first
+    # the picked question's answers replace the first question's: wait for the hostile one
+    reveal(out.get_by_text("window.__pwned=1", exact=False).first, timeout=15_000)
+    info = out.locator(".widget-html", has_text="全").first
+    reveal(info)
+    page.wait_for_function("el => /全 13 名/.test(el.textContent)", arg=info.element_handle(),
+                           timeout=15_000)
+    comments = out.locator(".widget-textarea textarea")
+    assert comments.count() == N + 1, f"expected {N + 1} answer rows, saw {comments.count()}"
+    text = out.inner_text()
+    assert HOSTILE in text or "window.__pwned" in text, "the hostile answer should show as text"
+    assert page.evaluate("() => window.__pwned") is None
+    shot(page, request, "question")
+    first = reveal(comments.first)
+    first.click()
+    comment = "よく書けています。Lead time の例をもう一つ 🚀"
+    first.press_sequentially(comment, delay=5)
+    page.keyboard.press("Tab")  # leave the box: continuous_update=False commits on blur
+    reveal(out.locator(".widget-html", has_text="保存しました").first, timeout=15_000)
+    shot(page, request, "commented")
+    from opsvalue_lab.instructor.course import Course
+
+    def stored():
+        c = Course(course / "course")
+        try:
+            return [x["comment"] for v in c.comments().values() for x in v
+                    if x["exercise_id"] == "pre-1"]
+        finally:
+            c.close()
+    wait_store(stored, [comment], what="instructor comment")
+
+
+def test_report_hostile_submission_is_inert(browser, request, course, opsvalue_cli):
+    need_module("opsvalue_lab/instructor/report.py", "opsvalue-lab report")
+    out = course / "report.html"
+    cli(opsvalue_cli, "report", "--course", str(course / "course"), "--out", str(out), cwd=course)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    console, requests = [], []
+    page.on("console", lambda m: console.append((m.type, m.text)))
+    page.on("pageerror", lambda e: console.append(("pageerror", str(e))))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        url = out.resolve().as_uri()
+        page.goto(url)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
+        from .helpers import ARTIFACTS
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-top.png"))
+        hostile = page.get_by_text("window.__pwned=1", exact=False).first
+        reveal(hostile)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-hostile.png"))
+        assert page.evaluate("() => window.__pwned") is None
+        errors = [c for c in console if c[0] in ("error", "pageerror")]
+        assert not errors, errors
+        foreign = [u for u in requests if u != url and not u.startswith("data:")]
+        assert not foreign, f"the report made requests: {foreign}"
+        assert HOSTILE in page.inner_text("body")
+    finally:
+        ctx.close()

@@ -1,0 +1,59 @@
+"""A trainee in Voila (`opsvalue-lab app`): answer, saved, reload, answer shown again; no code."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import base_env, need_module, open_workbook
+from .helpers import free_port, reveal, shot, wait_store
+
+TYPED = "価値は見える化して初めて伝わる 🚀 Lead time lowered"
+NOTEBOOK = "03_service_delivery.ipynb"
+
+
+@pytest.fixture(scope="module")
+def voila_app(server_factory, opsvalue_cli, tmp_path_factory):
+    need_module("opsvalue_lab/launch.py", "opsvalue-lab app")
+    root = tmp_path_factory.mktemp("voila")
+    ws = root / "workspace"
+    port = free_port()
+    cmd = [*opsvalue_cli, "app", "--workspace", str(ws), "--lang", "ja", "--port", str(port),
+           "--no-browser"]
+    srv = server_factory(cmd, cwd=root, env=base_env(root), name="voila", port=port,
+                         url=f"http://127.0.0.1:{port}/")
+    return srv, ws
+
+
+def open_section(page, srv):
+    page.goto(f"{srv.base}/voila/render/{NOTEBOOK}", timeout=120_000)
+    box = page.locator(".widget-textarea textarea").first
+    reveal(box, timeout=120_000)
+    return box
+
+
+def test_voila_answer_survives_reload_and_no_code(page, request, voila_app):
+    srv, ws = voila_app
+    box = open_section(page, srv)
+    shot(page, request, "opened", full_page=False)
+    # markdown cells keep a .jp-InputArea for their rendered text; code cells must have none
+    code = page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .CodeMirror, .cm-editor")
+    assert code.count() == 0, f"{code.count()} code input areas are on the Voila page"
+    body = page.inner_text("body")
+    for code in ("import opsvalue_lab", "ov.exercise", "ov.begin", "Traceback"):
+        assert code not in body, f"{code!r} is visible to the trainee in Voila"
+    box.click()
+    box.press_sequentially(TYPED, delay=10)
+    reveal(page.locator(".opsvalue-saved", has_text="保存しました").first, timeout=15_000)
+    shot(page, request, "saved")
+    wb = open_workbook(ws)
+    try:
+        wait_store(lambda: wb.latest("pre-1"), TYPED, what="pre-1")
+    finally:
+        wb.close()
+    page.reload()
+    box = page.locator(".widget-textarea textarea").first
+    reveal(box, timeout=120_000)
+    assert box.input_value() == TYPED
+    shot(page, request, "reloaded", full_page=True)
+    assert not re.search(r"Traceback|Error:", page.inner_text("body"))
