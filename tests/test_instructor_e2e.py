@@ -161,7 +161,11 @@ def test_review_widgets_escape_and_save(tmp_path: Path) -> None:
         t = review.TraineeReview(c, "ja")
         shown = "".join(x.value for x in t.body.children if isinstance(x, review.w.HTML))
         assert "&lt;script&gt;" in shown and "<script>" not in shown
-        assert "✗" in review.CompletionTable(c, "en").table.value
+        table = review.CompletionTable(c, "en").table.value
+        assert "✗" in table and "&lt;b&gt;Eve&lt;/b&gt;" in table and "<b>Eve" not in table
+        # e-1 answered work-1 only: the other in-class works are listed as missing by id, work-1 is not
+        missing = table[table.index("Not answered:"):] if "Not answered:" in table else table
+        assert "work-2" in missing and "work-1," not in missing and "post-3" in missing
         charts = review.ClassCharts(c, "en")
         assert len(charts.images.children) == 0  # no self-assessment yet: a message, no error
         assert "⚠" not in charts.status.text

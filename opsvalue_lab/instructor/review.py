@@ -197,13 +197,14 @@ def completion_html(course: Course, lang: str, anonymise: bool = False) -> str:
     for r in rows:
         t = r["trainee"]
         cells = "".join(
-            f"<td style='text-align:right'>{'✓' if a == n else '✗'} {a} / {n}</td>"
+            f"<td style='text-align:right;white-space:nowrap'>{'✓' if a == n else '✗'} {a} / {n}</td>"
             for a, n in (r["by_timing"].get(tm, [0, 0]) for tm in timings))
-        missing = [cat.assignment(x).title(lang) for tm in timings for x in r["missing"].get(tm, [])]
-        miss = (f"✗ {html.escape(s('missing', lang))}: " + html.escape("、".join(missing))) if missing \
-            else f"✓ {html.escape(s('done', lang))}"
+        ids = [x for tm in timings for x in r["missing"].get(tm, [])]
+        titles = "\n".join(f"{x}: {cat.assignment(x).title(lang)}" for x in ids)
+        miss = (f"<span title='{html.escape(titles, quote=True)}'>✗ {html.escape(s('missing', lang))}: "
+                f"{html.escape(', '.join(ids))}</span>") if ids else f"✓ {html.escape(s('done', lang))}"
         who = anon[t.trainee_id] if anonymise else t.label
-        out.append(f"<tr><td>{html.escape(who)}</td>{cells}<td>{miss}</td></tr>")
+        out.append(f"<tr><td style='min-width:10em'>{html.escape(who)}</td>{cells}<td>{miss}</td></tr>")
     return "".join(out) + "</table>"
 
 
