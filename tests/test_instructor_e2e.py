@@ -169,3 +169,21 @@ def test_review_widgets_escape_and_save(tmp_path: Path) -> None:
         charts = review.ClassCharts(c, "en")
         assert len(charts.images.children) == 0  # no self-assessment yet: a message, no error
         assert "⚠" not in charts.status.text
+
+
+def test_batch_commits_in_chunks_and_a_failed_submission_rolls_back_alone(tmp_path: Path) -> None:
+    with Course(tmp_path / "c") as c:
+        with c.batch(every=3) as tick:
+            for i in range(7):
+                tick()
+                c.add_submission(trainee_id=f"t{i}", profile={"name": f"n{i}"}, sha256=f"{i:064x}", source="s",
+                                 created_at="2026-11-28T00:00:00+00:00", catalogue_version="v", schema_version="1",
+                                 answers={"pre-1": f"answer {i}"}, saved_at={})
+            with pytest.raises(Exception):  # a broken insert inside the batch (non-serialisable answer)
+                c.add_submission(trainee_id="bad", profile={}, sha256="f" * 64, source="s",
+                                 created_at="2026-11-28T00:00:00+00:00", catalogue_version="v", schema_version="1",
+                                 answers={"pre-1": object()}, saved_at={})
+    with Course(tmp_path / "c") as c:
+        assert sorted(t.trainee_id for t in c.trainees()) == [f"t{i}" for i in range(7)]
+        assert not c.has_sha("f" * 64)
+        assert [r.value for r in c.answers_for("pre-1") if r.trainee.trainee_id == "t6"] == ["answer 6"]

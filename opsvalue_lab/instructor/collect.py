@@ -65,8 +65,9 @@ def _trainee_id(profile: dict, name: str) -> str:
 class Collector:
     """Imports one batch into a course; `out` receives one line per input."""
 
-    def __init__(self, course: Course, out: Callable[[str], None] = print) -> None:
-        self.course, self.out, self.tally = course, out, Tally()
+    def __init__(self, course: Course, out: Callable[[str], None] = print,
+                 tick: Callable[[], None] = lambda: None) -> None:
+        self.course, self.out, self.tally, self.tick = course, out, Tally(), tick
 
     def _report(self, source: str, status: str, detail: str = "", sha: str = "") -> None:
         key = "updated" if status == "history" else status
@@ -80,6 +81,7 @@ class Collector:
 
     def take(self, data: bytes, source: str, name: str) -> None:
         """One submission's bytes (already size-bounded) into the course."""
+        self.tick()
         sha = hashlib.sha256(data).hexdigest()
         try:
             if self.course.has_sha(sha):
@@ -202,8 +204,8 @@ def _one_line(e: Exception) -> str:
 
 def collect(sources: list[str | Path], course_dir: str | Path, out: Callable[[str], None] = print) -> Tally:
     """Import every source into the course at *course_dir*; returns the tally."""
-    with Course(course_dir) as course:
-        c = Collector(course, out)
+    with Course(course_dir) as course, course.batch() as tick:
+        c = Collector(course, out, tick)
         for s in sources:
             c.source(s)
         return c.tally

@@ -6,6 +6,7 @@ comments (instructor's comment per trainee × exercise) and import_log.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -13,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..catalogue import Catalogue, catalogue
 from ..errors import OpsValueError
@@ -83,6 +84,7 @@ class Course:
         self.path = self.dir / DB_NAME
         self.catalogue = cat or catalogue()
         self._lock = threading.RLock()
+        self._batch = False
         try:
             if self.dir.exists() and not self.dir.is_dir():
                 raise CourseError(f"course directory {self.dir} is a file, not a directory")
@@ -119,6 +121,33 @@ class Course:
                 raise CourseError(f"course store {self.path}: {e}") from None
 
     # ---- writing (used by collect) -------------------------------------------------------
+    @contextlib.contextmanager
+    def batch(self, every: int = 500) -> Iterator[Callable[[], None]]:
+        """Group many add_submission calls into few transactions (each still all-or-nothing via a
+        SAVEPOINT). Yields `tick()`: call it after each input; it commits every *every* ticks so a
+        long import never holds the write lock for long. Re-running collect is idempotent, so an
+        interrupted batch loses nothing that a second run does not bring back."""
+        n = 0
+
+        def tick() -> None:
+            nonlocal n
+            n += 1
+            if n % every == 0:
+                self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._batch = True
+                yield tick
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+            finally:
+                self._batch = False
+
     def has_sha(self, sha256: str) -> bool:
         return bool(self._q("SELECT 1 FROM submissions WHERE sha256 = ?", (sha256,)))
 
@@ -130,9 +159,9 @@ class Course:
         with self._lock:
             db = self._db
             try:
-                db.execute("BEGIN IMMEDIATE")
+                db.execute("SAVEPOINT one" if self._batch else "BEGIN IMMEDIATE")
                 if db.execute("SELECT 1 FROM submissions WHERE sha256 = ?", (sha256,)).fetchone():
-                    db.execute("ROLLBACK")
+                    db.execute("RELEASE one" if self._batch else "ROLLBACK")
                     return "duplicate"
                 cur = db.execute(
                     "INSERT INTO submissions (trainee_id, sha256, source, created_at, catalogue_version,"
@@ -156,11 +185,16 @@ class Course:
                                (*fields, sid, trainee_id))
                 else:
                     status = "history"
-                db.execute("COMMIT")
+                db.execute("RELEASE one" if self._batch else "COMMIT")
                 return status
-            except sqlite3.Error as e:
-                if db.in_transaction:
+            except Exception as e:  # any failure: undo this submission only, then report it
+                if self._batch:
+                    db.execute("ROLLBACK TO one")
+                    db.execute("RELEASE one")
+                elif db.in_transaction:
                     db.execute("ROLLBACK")
+                if not isinstance(e, sqlite3.Error):
+                    raise
                 raise CourseError(f"course store {self.path}: {e}") from None
 
     def log(self, source: str, status: str, detail: str = "", sha256: str = "") -> None:
