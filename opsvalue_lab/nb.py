@@ -141,13 +141,8 @@ def workbook() -> Any:
 
 @_friendly
 def begin(lang: str = "ja") -> None:
-    """Open the workspace's Workbook, set up figures and inject the page style once."""
-    _open(lang)
-    try:
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-        set_matplotlib_formats("png")
-    except Exception:  # noqa: BLE001 - outside a kernel there is no inline backend
-        pass
+    """Open the workspace's Workbook and inject the page style once."""
+    _open(lang)  # no pyplot: every chart is a Figure rendered to PNG, so the inline backend is never loaded
     from IPython.display import HTML  # once per notebook: begin() runs in its first code cell
     _display(HTML(STYLE))
     _state["styled"] = True

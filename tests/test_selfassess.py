@@ -148,3 +148,15 @@ def test_after_offers_copy_of_before(wb):
     assert wb.latest(AFTER_ID) == before and [r.data()["name"] for r in after.rows] == ["障害対応"]
     assert after.copy_box.layout.display == "none"
     assert SelfAssessmentView(wb, BEFORE_ID, "ja").copy_box.layout.display == "none"
+
+
+def test_empty_self_assessment_draws_no_second_matrix(tmp_path):
+    from opsvalue_lab.store import Workbook
+    from opsvalue_lab.widgets.selfassess import SelfAssessmentView
+    with Workbook.open(tmp_path) as wb:
+        view = SelfAssessmentView(wb, "self-assessment-before", "ja")
+        assert view.image.value == b"" and view.image.layout.display == "none"
+        wb.save("self-assessment-before", [{"name": "障害一次対応", "kind": "incident", "level": "formal",
+                                             "proactivity": 0.3, "lead_time": 2}])
+        again = SelfAssessmentView(wb, "self-assessment-before", "ja")
+        assert len(again.image.value) > 1000 and again.image.layout.display is None

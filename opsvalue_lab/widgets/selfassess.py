@@ -263,11 +263,14 @@ class SelfAssessmentView:
         with guarded(self.status, self.lang):
             if tasks is None:
                 tasks = self.tasks() if all(r.name.value.strip() for r in self.rows) else []
-            if self.exercise_id == AFTER_ID:
-                before = tasks_from_data(self.wb.latest(BEFORE_ID) or [])
-                fig = value_matrix(before, after=tasks, lang=self.lang)
-            else:
-                fig = value_matrix(tasks, lang=self.lang)
+            before = tasks_from_data(self.wb.latest(BEFORE_ID) or []) if self.exercise_id == AFTER_ID else []
+            if not tasks and not before:  # nothing of the trainee's to show: the reference matrix is above
+                self.image.value = b""
+                self.image.layout.display = "none"
+                return
+            self.image.layout.display = None
+            fig = (value_matrix(before, after=tasks, lang=self.lang) if self.exercise_id == AFTER_ID
+                   else value_matrix(tasks, lang=self.lang))
             self.image.value = figure_image(fig).value
 
     def shown_numbers(self) -> list[dict[str, float]]:

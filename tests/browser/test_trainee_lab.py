@@ -71,8 +71,8 @@ def test_self_assessment_redraws_matrix(page, request, lab_ja):
     reveal(add)
     out = page.locator(".jp-OutputArea-output").filter(
         has=page.locator("button", has_text="業務を追加"))
-    img = reveal(out.locator("img").last)
-    before = img.get_attribute("src")
+    # no task yet: no second matrix under the table (the reference matrix is shown above it)
+    assert out.locator("img:visible").count() == 0
     shot(page, request, "before")
     add.click()
     name = out.locator(".widget-text input[type='text']").last
@@ -97,12 +97,23 @@ def test_self_assessment_redraws_matrix(page, request, lab_ja):
     finally:
         wb.close()
     wait_idle(page)
+    img = out.locator("img").last
+    img.wait_for(state="visible", timeout=15_000)
+    before = img.get_attribute("src")
+    assert before, "the live matrix should show once there is a task"
+    handle.press("ArrowRight")  # one more edit: 1.4, and the matrix is drawn again
     page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
                            arg=[img.element_handle(), before], timeout=15_000)
     assert img.get_attribute("src") != before
+    wb = open_workbook(ws)
+    try:
+        wait_store(last_task, ("障害対応 L1", "root", 1.4), what="self-assessment row after one more key")
+    finally:
+        wb.close()
+    wait_idle(page)
     row_text = out.inner_text()
-    assert "事前的" in row_text, "the proactivity word should say proactive (事前的) at 1.3"
-    assert "× 1.3" in row_text, "the numbers beside the row should use proactivity 1.3"
+    assert "事前的" in row_text, "the proactivity word should say proactive (事前的) at 1.4"
+    assert "× 1.4" in row_text, "the numbers beside the row should use proactivity 1.4"
     img.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     shot(page, request, "after")
