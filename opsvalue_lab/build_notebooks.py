@@ -6,6 +6,8 @@ the facade (opsvalue_lab.nb) and are hidden. `opsvalue-lab build-notebooks [--ch
 from __future__ import annotations
 
 import importlib.util
+import base64
+import io
 import json
 import re
 import tempfile
@@ -111,6 +113,20 @@ def _code(kind: str, value: Any) -> str:
     return f"ov.{kind}({json.dumps(value, ensure_ascii=False)})"
 
 
+def figure_cell(name: str, lang: str, cid: str) -> nbformat.NotebookNode:
+    """A lecture figure rendered once, at build time, as a markdown image attachment: it shows
+    before anything runs (also in Voila) and costs the kernel nothing."""
+    from .figures import FIGURES
+    fig = FIGURES[name](lang)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight", facecolor="white",
+                metadata={"Software": None})  # no version stamp: the same figure gives the same bytes
+    alt = next((t.get_text() for t in fig.texts if t.get_text().strip()), name).replace("\n", " ")
+    return nbformat.v4.new_markdown_cell(
+        f"![{alt}](attachment:{name}.png)", id=cid,
+        attachments={f"{name}.png": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii")}})
+
+
 def make_notebook(sid: int, title: str, cells: list[dict[str, Any]], lang: str) -> nbformat.NotebookNode:
     v4 = nbformat.v4
     nb_cells = [v4.new_markdown_cell(HEADER[lang].format(sid=sid, title=title), id=f"s{sid}-head"),
@@ -120,6 +136,8 @@ def make_notebook(sid: int, title: str, cells: list[dict[str, Any]], lang: str) 
         cid = f"s{sid}-c{i:02d}"
         if c["kind"] == "markdown":
             nb_cells.append(v4.new_markdown_cell(c["value"][lang], id=cid))
+        elif c["kind"] == "figure":
+            nb_cells.append(figure_cell(c["value"], lang, cid))
         else:
             nb_cells.append(v4.new_code_cell(_code(c["kind"], c["value"]), id=cid,
                                              metadata=json.loads(json.dumps(HIDDEN))))
@@ -172,8 +190,23 @@ def build(out_dir: str | Path | None = None, *, src_dir: str | Path | None = Non
     return written
 
 
-def _listing(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.ipynb"))
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def comparable(data: bytes) -> str:
+    """A notebook's JSON with each PNG attachment replaced by a marker once it is checked to be a PNG:
+    the committed and the generated notebooks must match in everything else, while a newer matplotlib
+    that draws the same figure with other bytes does not count as a difference."""
+    nb = json.loads(data)
+    for cell in nb.get("cells", []):
+        for name, bundle in (cell.get("attachments") or {}).items():
+            png = base64.b64decode(bundle.get("image/png", ""))
+            bundle["image/png"] = "<png>" if png.startswith(PNG_MAGIC) else "<not a png>"
+    return json.dumps(nb, sort_keys=True, ensure_ascii=False)
+
+
+def _listing(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): comparable(p.read_bytes()) for p in sorted(root.rglob("*.ipynb"))
             if p.relative_to(root).parts[0] in (*LANGS, "instructor")}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -109,17 +109,21 @@ class Catalogue:
     quizzes: tuple[Quiz, ...]
     model: ValueModel = DEFAULT_MODEL
 
+    @cached_property
+    def _by_id(self) -> dict[str, Assignment | Quiz]:
+        return {x.id: x for x in (*self.assignments, *self.quizzes)}
+
     def assignment(self, exercise_id: str) -> Assignment:
-        for a in self.assignments:
-            if a.id == exercise_id:
-                return a
-        raise KeyError(f"unknown exercise id {exercise_id!r}")
+        a = self._by_id.get(exercise_id)
+        if not isinstance(a, Assignment):
+            raise KeyError(f"unknown exercise id {exercise_id!r}")
+        return a
 
     def quiz(self, quiz_id: str) -> Quiz:
-        for q in self.quizzes:
-            if q.id == quiz_id:
-                return q
-        raise KeyError(f"unknown quiz id {quiz_id!r}")
+        q = self._by_id.get(quiz_id)
+        if not isinstance(q, Quiz):
+            raise KeyError(f"unknown quiz id {quiz_id!r}")
+        return q
 
     def section(self, section_id: int) -> Section:
         for s in self.sections:

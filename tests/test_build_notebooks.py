@@ -1,8 +1,11 @@
 """The generated notebooks: committed == generated, valid, same exercises in ja/en, no outputs."""
 from __future__ import annotations
 
+import base64
+import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -32,13 +35,43 @@ def built(tmp_path_factory) -> Path:
 
 
 def test_committed_notebooks_equal_generated(built):
-    fresh = {p.relative_to(built): p.read_bytes() for p in built.rglob("*.ipynb")}
-    have = {p.relative_to(REPO_NB): p.read_bytes() for p in REPO_NB.rglob("*.ipynb")
+    fresh = {p.relative_to(built): bn.comparable(p.read_bytes()) for p in built.rglob("*.ipynb")}
+    have = {p.relative_to(REPO_NB): bn.comparable(p.read_bytes()) for p in REPO_NB.rglob("*.ipynb")
             if p.relative_to(REPO_NB).parts[0] in ("ja", "en", "instructor")}
     assert sorted(map(str, fresh)) == sorted(map(str, have)), "run `opsvalue-lab build-notebooks`"
     differing = [str(k) for k in fresh if fresh[k] != have[k]]
     assert not differing, f"out of date (run `opsvalue-lab build-notebooks`): {differing}"
     assert bn.check(REPO_NB) == []
+
+
+def test_lecture_figures_are_embedded_pngs_not_code(built):
+    src_figures = sorted(c["name"] for f in (REPO_NB / "src").glob("*.toml")
+                         for c in tomllib.loads(f.read_text(encoding="utf-8")).get("cell", [])
+                         if c["kind"] == "figure")
+    for lang in ("ja", "en"):
+        seen = []
+        for p in _trainee(built, lang):
+            nb = nbformat.read(p, as_version=4)
+            assert not any("ov.figure(" in c.source for c in nb.cells if c.cell_type == "code")
+            for c in nb.cells:
+                for name, bundle in (c.get("attachments") or {}).items():
+                    png = base64.b64decode(bundle["image/png"])
+                    assert png.startswith(bn.PNG_MAGIC) and len(png) > 10_000, (p.name, name)
+                    assert f"(attachment:{name})" in c.source
+                    seen.append(name.removesuffix(".png"))
+        assert sorted(seen) == src_figures
+
+
+def test_comparison_ignores_png_bytes_but_not_text():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "![x](attachment:a.png)", attachments={"a.png": {"image/png": base64.b64encode(bn.PNG_MAGIC + b"1").decode()}})])
+    other = json.loads(nbformat.writes(nb))
+    other["cells"][0]["attachments"]["a.png"]["image/png"] = base64.b64encode(bn.PNG_MAGIC + b"2").decode()
+    assert bn.comparable(nbformat.writes(nb).encode()) == bn.comparable(json.dumps(other).encode())
+    other["cells"][0]["source"] = "![y](attachment:a.png)"
+    assert bn.comparable(nbformat.writes(nb).encode()) != bn.comparable(json.dumps(other).encode())
+    other["cells"][0]["attachments"]["a.png"]["image/png"] = base64.b64encode(b"GIF89a").decode()
+    assert "<not a png>" in bn.comparable(json.dumps(other).encode())
 
 
 def test_build_is_deterministic(built, tmp_path):

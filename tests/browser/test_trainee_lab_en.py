@@ -17,6 +17,10 @@ def lab_en(server_factory, opsvalue_cli, tmp_path_factory):
 def test_en_pre1_typed_saved_stored(page, request, lab_en):
     srv, ws = lab_en
     open_lab(page, srv, "03_service_delivery.ipynb")
+    # lecture figures are embedded in the markdown: drawn before anything has run
+    fig = reveal(page.locator(".jp-MarkdownCell img").first)
+    fig.wait_for(state="visible")
+    assert fig.evaluate("img => img.complete && img.naturalWidth") > 300
     run_all(page)
     box = reveal(page.locator(TEXTAREA).first)
     box.click()

@@ -39,6 +39,12 @@ def test_voila_answer_survives_reload_and_no_code(page, request, voila_app):
     # markdown cells keep a .jp-InputArea for their rendered text; code cells must have none
     code = page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .CodeMirror, .cm-editor")
     assert code.count() == 0, f"{code.count()} code input areas are on the Voila page"
+    # the lecture figures are embedded in markdown (attachments) and must be drawn, not broken links
+    figs = page.locator(".jp-MarkdownCell img, .jp-RenderedMarkdown img")
+    assert figs.count() == 2, f"03 embeds two lecture figures, the page shows {figs.count()}"
+    for i in range(figs.count()):
+        reveal(figs.nth(i))
+        assert figs.nth(i).evaluate("img => img.complete && img.naturalWidth") > 300
     body = page.inner_text("body")
     for code in ("import opsvalue_lab", "ov.exercise", "ov.begin", "Traceback"):
         assert code not in body, f"{code!r} is visible to the trainee in Voila"
