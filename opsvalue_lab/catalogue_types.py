@@ -1,0 +1,134 @@
+"""The catalogue's data types (pure, immutable): sections, assignments, quizzes, bilingual text.
+
+Loaded and validated by :mod:`opsvalue_lab.catalogue`, which re-exports every name here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .model import DEFAULT_MODEL, ValueModel
+
+LANGS = ("ja", "en")
+TIMINGS = ("before", "in_class", "after")
+KINDS = ("text", "fields", "choice", "self_assessment")
+QUIZ_TOPICS = ("solution_level", "proactivity", "repeatability", "visibility", "cost_cause", "flow")
+
+
+class CatalogueError(ValueError):
+    """A content file is invalid. Attributes: file, entry (id or index), key."""
+
+    def __init__(self, file: Path | str, entry: str, key: str, message: str) -> None:
+        self.file, self.entry, self.key = str(file), entry, key
+        super().__init__(f"{file}: {entry}: key '{key}': {message}")
+
+
+@dataclass(frozen=True)
+class Text:
+    ja: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ja
+
+    def to_dict(self) -> dict[str, str]:
+        return {"ja": self.ja, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Section:
+    id: int
+    slug: str
+    title: Text
+    summary: Text
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A named field (multi-field answer) or option (choice answer)."""
+
+    key: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: str
+    section: int
+    timing: str
+    kind: str
+    title: Text
+    prompt: Text
+    guidance: Text
+    example: Text | None
+    reflection: Text | None
+    pair: str | None
+    fields: tuple[Choice, ...] = ()
+    options: tuple[Choice, ...] = ()
+
+    @property
+    def field_keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    @property
+    def option_keys(self) -> tuple[str, ...]:
+        return tuple(o.key for o in self.options)
+
+
+@dataclass(frozen=True)
+class QuizOption:
+    text: Text
+    correct: bool
+    explanation: Text
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    section: int
+    topic: str
+    scenario: Text
+    options: tuple[QuizOption, ...]
+
+    @property
+    def answer(self) -> int:
+        return next(i for i, o in enumerate(self.options) if o.correct)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    sections: tuple[Section, ...]
+    assignments: tuple[Assignment, ...]
+    quizzes: tuple[Quiz, ...]
+    model: ValueModel = DEFAULT_MODEL
+
+    @cached_property
+    def _by_id(self) -> dict[str, Assignment | Quiz]:
+        return {x.id: x for x in (*self.assignments, *self.quizzes)}
+
+    def assignment(self, exercise_id: str) -> Assignment:
+        a = self._by_id.get(exercise_id)
+        if not isinstance(a, Assignment):
+            raise KeyError(f"unknown exercise id {exercise_id!r}")
+        return a
+
+    def quiz(self, quiz_id: str) -> Quiz:
+        q = self._by_id.get(quiz_id)
+        if not isinstance(q, Quiz):
+            raise KeyError(f"unknown quiz id {quiz_id!r}")
+        return q
+
+    def section(self, section_id: int) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(f"unknown section {section_id!r}")
+
+    def in_section(self, section_id: int) -> tuple[Assignment, ...]:
+        return tuple(a for a in self.assignments if a.section == section_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(a.id for a in self.assignments)
