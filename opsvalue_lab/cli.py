@@ -130,11 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `opsvalue-lab exercises | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (OpsValueError, CatalogueError, ValueError, OSError) as e:
         print(f"opsvalue-lab {args.command}: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
     except Exception as e:  # noqa: BLE001 - one line for people; details with OPSVALUE_DEBUG=1
         if os.environ.get("OPSVALUE_DEBUG"):
             raise
