@@ -48,8 +48,6 @@ EXERCISE_TARGETS: dict[str, str] = {
     "self_assessment": "opsvalue_lab.widgets.selfassess:SelfAssessmentView",
 }
 
-_UNEXPECTED = {"ja": "予期しない問題が起きました。講師またはサポートに連絡してください。",
-               "en": "Something unexpected went wrong. Please tell your instructor or support."}
 
 
 def _display(obj: Any) -> None:
@@ -74,13 +72,8 @@ def find_workspace(cwd: Path | None = None) -> Path:
 
 
 def _message(exc: BaseException, lang: str) -> str:
-    from .errors import OpsValueError
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
-    if isinstance(exc, (OpsValueError, ValueError, OSError)):
-        return str(exc)
-    logging.getLogger("opsvalue_lab").error("unexpected error in a notebook cell", exc_info=exc)
-    return _UNEXPECTED["en" if lang == "en" else "ja"]
+    from .widgets.common import friendly_error  # the one rule for errors shown to people
+    return friendly_error(exc, lang)
 
 
 def _friendly(func: Callable[..., Any]) -> Callable[..., None]:

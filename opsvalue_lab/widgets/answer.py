@@ -13,6 +13,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import Catalogue, catalogue
+from ..i18n import lookup
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .common import Status, friendly_error, t
 
@@ -33,7 +34,7 @@ TEXTS = {
 
 
 def tx(key: str, lang: str) -> str:
-    return TEXTS[key]["en" if lang == "en" else "ja"]
+    return lookup(TEXTS, key, lang)
 
 
 def md(text: str) -> str:

@@ -34,10 +34,24 @@ def t(key: str, lang: str) -> str:
     return lookup(UI, key, lang)
 
 
+LEADS: dict[str, dict[str, str]] = {  # what the error means for the trainee, before its detail
+    "StoreError": {"ja": "回答を保存しているファイルを使えません (ファイルはそのまま残しています。講師に伝えてください)",
+                   "en": "The file that keeps your answers cannot be used (it was left as it is; tell your instructor)"},
+    "SubmissionError": {"ja": "提出ファイルを作成・読み込みできません", "en": "The submission file cannot be written or read"},
+    "FeedbackError": {"ja": "フィードバックファイルを読み込めません", "en": "The feedback file cannot be read"},
+    "ValueError": {"ja": "入力内容を確認してください", "en": "Please check what you entered"},
+    "OSError": {"ja": "ファイルを読み書きできません", "en": "A file could not be read or written"},
+}
+
+
 def friendly_error(exc: BaseException, lang: str) -> str:
-    """One sentence for a person; the traceback goes to the log, never to the screen."""
+    """A lead sentence in the trainee's language, then the detail naming the file and field.
+    Unexpected errors go to the log (never to the screen) and show a general sentence."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
     if isinstance(exc, (OpsValueError, ValueError, OSError)):
-        return str(exc)
+        kind = next((k for k in LEADS for c in type(exc).__mro__ if c.__name__ == k), "OSError")
+        return f"{lookup(LEADS, kind, lang)}: {exc}"
     log.exception("unexpected error in a widget", exc_info=exc)
     return t("unexpected", lang)
 
