@@ -205,6 +205,19 @@ def _model(path: Path) -> ValueModel:
         raise r.fail("-", next(iter(kwargs), "-"), str(e)) from None
 
 
+def _guide(path: Path) -> tuple[Text, ...]:
+    """exercises/guide.toml: the self-study steps, each a ja/en text."""
+    r = _Reader(path)
+    data = r.load()
+    r.keys("-", data, ("self_study_step",))
+    steps = data["self_study_step"]
+    if not isinstance(steps, list) or not steps:
+        raise r.fail("-", "self_study_step", "must be a non-empty list of ja/en texts")
+    return tuple(r.text(f"self_study_step[{i}]", "text", {k: v.strip() if isinstance(v, str) else v
+                                                          for k, v in step.items()})
+                 for i, step in enumerate(steps))
+
+
 def default_dir() -> Path:
     """exercises/ beside the package (source tree) or shipped inside it (wheel)."""
     here = Path(__file__).resolve().parent
@@ -224,7 +237,9 @@ def load_catalogue(directory: Path | str | None = None) -> Catalogue:
     quizzes = _quizzes(qpath, sids, {a.id for a in assignments}) if qpath.exists() else ()
     mpath = d / "model.toml"
     model = _model(mpath) if mpath.exists() else DEFAULT_MODEL
-    return Catalogue(version, sections, assignments, quizzes, model)
+    gpath = d / "guide.toml"
+    steps = _guide(gpath) if gpath.exists() else ()
+    return Catalogue(version, sections, assignments, quizzes, model, steps)
 
 
 @lru_cache(maxsize=1)

@@ -103,6 +103,7 @@ class Catalogue:
     assignments: tuple[Assignment, ...]
     quizzes: tuple[Quiz, ...]
     model: ValueModel = DEFAULT_MODEL
+    self_study_steps: tuple[Text, ...] = ()  # exercises/guide.toml: the order of work without an instructor
 
     @cached_property
     def _by_id(self) -> dict[str, Assignment | Quiz]:

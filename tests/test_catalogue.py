@@ -161,3 +161,11 @@ def test_bad_model_toml_is_named(content):
     _edit(content / "model.toml", "formal = 5", "formul = 1")
     with pytest.raises(CatalogueError, match=r"model.toml: level_scores: key 'formul'"):
         load_catalogue(content)
+
+
+def test_self_study_steps_are_content(content):
+    cat = load_catalogue(content)
+    assert len(cat.self_study_steps) >= 4 and all(s.ja and s.en for s in cat.self_study_steps)
+    _edit(content / "guide.toml", "[[self_study_step]]\nja = ", "[[self_study_step]]\nfr = \"x\"\nja = ")
+    with pytest.raises(CatalogueError, match=r"guide.toml: self_study_step\[0\]: key 'text.fr'"):
+        load_catalogue(content)

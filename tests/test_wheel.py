@@ -14,7 +14,7 @@ def test_wheel_ships_exercises_and_notebooks(tmp_path):
                    check=True, capture_output=True, timeout=300)
     (wheel,) = tmp_path.glob("opsvalue_lab-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for f in ("sections.toml", "assignments.toml", "quizzes.toml", "model.toml"):
+    for f in ("sections.toml", "assignments.toml", "quizzes.toml", "model.toml", "guide.toml"):
         assert f"opsvalue_lab/_exercises/{f}" in names
     for lang in ("ja", "en"):
         nbs = sorted(n for n in names if n.startswith(f"opsvalue_lab/_notebooks/{lang}/") and n.endswith(".ipynb"))

@@ -40,35 +40,6 @@ _UI: dict[str, dict[str, str]] = {
                        "notebook 06 and, if you take the course with an instructor, submit your work."},
 }
 
-STEPS = {
-    "ja": [
-        "ノートブックを <b>00 → 01 → 02 → 03 → 04 → 05 → 06</b> の順に開きます。",
-        "各ノートブックでは、(1) 説明を読む → (2) 課題に自分の言葉で回答する（自動保存）→ "
-        "(3) 保存後に開く <b>回答例</b> と振り返りの問いを読み、自分の回答と比べる → "
-        "(4) クイズに答える（その場で正誤と解説が出ます）、の順に進めます。",
-        "課題は <b>事前課題 → ワーク → 事後課題</b> の順に取り組みます。事前課題は講義内容を読む前の"
-        "考えを、事後課題は最後まで読んだ後の考えを書くものです。回答例は正解ではなく一つの見方です。",
-        "最後に 06 の <b>ダッシュボード</b> で進み具合と自分の運用の位置を確認します。"
-        "講師のいる研修で受講している場合は、06 から提出ファイルを作って提出してください。",
-        "迷ったら、下の「次にやること」を見てください。講師がいなくても最後まで進められます。",
-    ],
-    "en": [
-        "Open the notebooks in order: <b>00 → 01 → 02 → 03 → 04 → 05 → 06</b>.",
-        "In each notebook: (1) read the explanation → (2) answer the assignments in your own words "
-        "(they save automatically) → (3) open the <b>example answer</b> and reflection questions that "
-        "appear once you have saved, and compare them with yours → (4) do the quizzes (you see right "
-        "away whether you were right, and why).",
-        "Work on <b>pre-assignments first, then in-class works, then post-assignments</b>. "
-        "Pre-assignments capture your thinking before the content, post-assignments after reading it "
-        "all. An example answer is one way of seeing it, not the only right answer.",
-        "Finally, use the <b>dashboard</b> in notebook 06 to see your progress and where your "
-        "operations stand. If you take the course with an instructor, create and submit your "
-        "submission file from notebook 06.",
-        "Not sure what to do? Look at \"Next step\" below: you can finish without an instructor.",
-    ],
-}
-
-
 def _catalogue_of(wb: Any) -> Catalogue:
     c = getattr(wb, "catalogue", None)
     return c if isinstance(c, Catalogue) else _default_catalogue()
@@ -159,7 +130,8 @@ class SelfStudyPathView:
         self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
         self.cat = catalogue or _catalogue_of(wb)
         self.status = Status(self.lang)
-        steps = "".join(f"<li>{s}</li>" for s in STEPS[self.lang])
+        # the steps are content (exercises/guide.toml); simple HTML like <b> is allowed there
+        steps = "".join(f"<li>{step(self.lang)}</li>" for step in self.cat.self_study_steps)
         self.intro = w.HTML(f"<h4>{_t('title', self.lang)}</h4><ol>{steps}</ol>")
         self.next_line = w.HTML("")
         self.checklist = w.HTML("")
