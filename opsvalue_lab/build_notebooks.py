@@ -5,7 +5,6 @@ the facade (opsvalue_lab.nb) and are hidden. `opsvalue-lab build-notebooks [--ch
 """
 from __future__ import annotations
 
-import importlib.util
 import base64
 import io
 import json
@@ -163,7 +162,7 @@ def build(out_dir: str | Path | None = None, *, src_dir: str | Path | None = Non
     src = Path(src_dir) if src_dir is not None else repo_notebooks_dir() / "src"
     cat = cat or catalogue()
     figures = _figure_names()
-    files = sorted(src.glob("*.toml"))
+    files = sorted(p for p in src.glob("*.toml") if p.name != "instructor.toml")
     if not files:
         raise OpsValueError(f"{src}: no NN_slug.toml section files found")
     parsed = [(f, *read_src(f, cat, figures)) for f in files]
@@ -183,10 +182,55 @@ def build(out_dir: str | Path | None = None, *, src_dir: str | Path | None = Non
         for lang in LANGS:
             nb = make_notebook(sid, cat.section(sid).title(lang), cells, lang)
             written.append(_write(out / lang / f"{f.stem}.ipynb", nb))
-    if importlib.util.find_spec("opsvalue_lab.instructor.notebook") is not None:
-        from .instructor.notebook import build_instructor_notebooks
-        extra = build_instructor_notebooks(out / "instructor")
-        written += [Path(p) for p in (extra or [])]
+    ipath = src / "instructor.toml"
+    if ipath.exists():
+        written += build_instructor(ipath, out / "instructor")
+    return written
+
+
+def read_instructor_src(path: Path) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """notebooks/src/instructor.toml: a ja/en title and cells (markdown, or one nbapi call)."""
+    from .instructor import nbapi
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise CatalogueError(path, "-", "-", f"cannot be read as TOML: {e}") from None
+    title = _text(path, -1, data.get("title"))
+    cells = []
+    for i, c in enumerate(data.get("cell", [])):
+        kind = c.get("kind")
+        if kind == "markdown":
+            cells.append({"kind": kind, "value": _text(path, i, c.get("text"))})
+        elif kind == "instructor":
+            name = c.get("name")
+            if not isinstance(name, str) or name.startswith("_") or not callable(getattr(nbapi, name, None)):
+                raise CatalogueError(path, f"cell[{i}]", "name", f"{name!r} is not a function of instructor.nbapi")
+            cells.append({"kind": kind, "value": name})
+        else:
+            raise CatalogueError(path, f"cell[{i}]", "kind", f"{kind!r} must be markdown or instructor")
+    return title, cells
+
+
+def build_instructor(src: Path, out_dir: Path) -> list[Path]:
+    """Write <out_dir>/ja.ipynb and en.ipynb from instructor.toml (same rules as the trainee notebooks)."""
+    title, cells = read_instructor_src(src)
+    written = []
+    for lang in LANGS:
+        nb_cells = [nbformat.v4.new_code_cell(
+            f'import opsvalue_lab.instructor.nbapi as iv; iv.begin("{lang}", course="course")',
+            id="iv-begin", metadata=json.loads(json.dumps(HIDDEN)))]
+        for i, c in enumerate(cells):
+            cid = f"iv-c{i:02d}"
+            nb_cells.append(nbformat.v4.new_markdown_cell(c["value"][lang], id=cid) if c["kind"] == "markdown"
+                            else nbformat.v4.new_code_cell(f"iv.{c['value']}()", id=cid,
+                                                           metadata=json.loads(json.dumps(HIDDEN))))
+        if cells and cells[0]["kind"] == "markdown":  # the intro comes first, then the hidden begin()
+            nb_cells[0], nb_cells[1] = nb_cells[1], nb_cells[0]
+        nb = nbformat.v4.new_notebook(cells=nb_cells, metadata={
+            "kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}, "title": title[lang]})
+        nb.nbformat, nb.nbformat_minor = 4, 5
+        nbformat.validate(nb)
+        written.append(_write(out_dir / f"{lang}.ipynb", nb))
     return written
 
 

@@ -45,7 +45,7 @@ def test_committed_notebooks_equal_generated(built):
 
 
 def test_lecture_figures_are_embedded_pngs_not_code(built):
-    src_figures = sorted(c["name"] for f in (REPO_NB / "src").glob("*.toml")
+    src_figures = sorted(c["name"] for f in (REPO_NB / "src").glob("[0-9][0-9]_*.toml")
                          for c in tomllib.loads(f.read_text(encoding="utf-8")).get("cell", [])
                          if c["kind"] == "figure")
     for lang in ("ja", "en"):
@@ -82,7 +82,7 @@ def test_build_is_deterministic(built, tmp_path):
 
 def test_valid_hidden_and_without_outputs(built):
     files = _trainee(built, "ja") + _trainee(built, "en")
-    assert len(files) == 2 * len(list((REPO_NB / "src").glob("*.toml")))
+    assert len(files) == 2 * len(list((REPO_NB / "src").glob("[0-9][0-9]_*.toml")))
     for p in files:
         nb = nbformat.read(p, as_version=4)
         nbformat.validate(nb)
@@ -123,7 +123,7 @@ def _src_copy(tmp_path: Path) -> Path:
 ])
 def test_src_errors_name_file_and_cell(tmp_path, bad, key):
     src = _src_copy(tmp_path)
-    f = sorted(src.glob("*.toml"))[-1]
+    f = sorted(src.glob("[0-9][0-9]_*.toml"))[-1]
     n = f.read_text(encoding="utf-8").count("[[cell]]")
     f.write_text(f.read_text(encoding="utf-8") + "\n" + bad, encoding="utf-8")
     with pytest.raises(CatalogueError) as e:
@@ -133,7 +133,7 @@ def test_src_errors_name_file_and_cell(tmp_path, bad, key):
 
 def test_assignment_in_no_notebook_or_twice(tmp_path):
     src = _src_copy(tmp_path)
-    f = sorted(src.glob("*.toml"))[0]
+    f = sorted(src.glob("[0-9][0-9]_*.toml"))[0]
     first = _exercise_ids(_trainee(REPO_NB, "ja")[0])[0]
     f.write_text(f.read_text(encoding="utf-8") + f'\n[[cell]]\nkind = "exercise"\nid = "{first}"\n',
                  encoding="utf-8")
@@ -141,7 +141,7 @@ def test_assignment_in_no_notebook_or_twice(tmp_path):
         bn.build(tmp_path / "out", src_dir=src)
     shutil.rmtree(src)
     src = _src_copy(tmp_path)
-    sorted(src.glob("*.toml"))[-1].unlink()
+    sorted(src.glob("[0-9][0-9]_*.toml"))[-1].unlink()
     with pytest.raises(CatalogueError, match="in no notebook"):
         bn.build(tmp_path / "out", src_dir=src)
 
@@ -157,3 +157,12 @@ def test_cli_check_reports_differences(tmp_path, capsys, monkeypatch):
     assert bn.cli_build(type("A", (), {"check": True})()) == 1
     assert f"en/{victim.name}" in capsys.readouterr().out
     assert victim.read_bytes() == before  # --check never writes
+
+
+def test_instructor_src_errors_name_file_and_cell(tmp_path):
+    src = tmp_path / "instructor.toml"
+    src.write_text('title = { ja = "t", en = "t" }\n[[cell]]\nkind = "instructor"\nname = "rm_rf"\n', encoding="utf-8")
+    with pytest.raises(CatalogueError) as e:
+        bn.build_instructor(src, tmp_path / "out")
+    assert "instructor.toml" in str(e.value) and "cell[0]" in str(e.value) and e.value.key == "name"
+    assert not (tmp_path / "out").exists()

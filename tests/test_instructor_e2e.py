@@ -13,7 +13,7 @@ import pytest
 from opsvalue_lab.cli import main
 from opsvalue_lab.instructor.course import Course
 from opsvalue_lab.instructor.demo import write_demo
-from opsvalue_lab.instructor.notebook import build_instructor_notebooks
+from opsvalue_lab.build_notebooks import build_instructor, repo_notebooks_dir
 from opsvalue_lab.store import Workbook
 
 EXE = Path(sys.executable).with_name("opsvalue-lab")
@@ -131,8 +131,9 @@ def test_demo_is_deterministic_and_varied(tmp_path: Path) -> None:
 
 
 def test_instructor_notebooks_are_deterministic(tmp_path: Path) -> None:
-    one = build_instructor_notebooks(tmp_path / "x")
-    two = build_instructor_notebooks(tmp_path / "y")
+    src = repo_notebooks_dir() / "src" / "instructor.toml"
+    one = build_instructor(src, tmp_path / "x")
+    two = build_instructor(src, tmp_path / "y")
     assert [p.name for p in one] == ["ja.ipynb", "en.ipynb"]
     for p, q in zip(one, two):
         assert p.read_bytes() == q.read_bytes()

@@ -95,7 +95,7 @@ def test_correct_option_positions_are_spread(cat):
 
 def _quiz_cells() -> list[tuple[str, list[str]]]:
     cells = []
-    for path in sorted(NB_SRC.glob("*.toml")):
+    for path in sorted(NB_SRC.glob("[0-9][0-9]_*.toml")):
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         for i, cell in enumerate(data.get("cell", [])):
@@ -106,7 +106,7 @@ def _quiz_cells() -> list[tuple[str, list[str]]]:
 
 def test_every_quiz_appears_in_exactly_one_notebook_quiz_cell(cat):
     # Deliberately no skip: without notebook sources there is nothing to show the quizzes in.
-    assert sorted(NB_SRC.glob("*.toml")), f"no notebook sources in {NB_SRC}"
+    assert sorted(NB_SRC.glob("[0-9][0-9]_*.toml")), f"no notebook sources in {NB_SRC}"
     seen: dict[str, list[str]] = {}
     for where, ids in _quiz_cells():
         for qid in ids:
@@ -121,7 +121,7 @@ def test_every_quiz_appears_in_exactly_one_notebook_quiz_cell(cat):
 
 def test_quiz_cells_sit_in_their_quiz_section(cat):
     wrong = []
-    for path in sorted(NB_SRC.glob("*.toml")):
+    for path in sorted(NB_SRC.glob("[0-9][0-9]_*.toml")):
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         for cell in data.get("cell", []):
