@@ -10,8 +10,6 @@ ancestor of the cwd holding .opsvalue/, else the cwd.
 from __future__ import annotations
 
 import atexit
-import functools
-import html
 import importlib
 import logging
 import os
@@ -71,26 +69,10 @@ def find_workspace(cwd: Path | None = None) -> Path:
     return here
 
 
-def _message(exc: BaseException, lang: str) -> str:
-    from .widgets.common import friendly_error  # the one rule for errors shown to people
-    return friendly_error(exc, lang)
-
-
 def _friendly(func: Callable[..., Any]) -> Callable[..., None]:
-    """Display errors as one friendly HTML line; always return None."""
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            func(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - a trainee never sees a traceback
-            try:
-                from IPython.display import HTML
-                _display(HTML(f"<div class='opsvalue-error' style='color:#b00020'>⚠ "
-                              f"{html.escape(_message(exc, _state['lang']))}</div>"))
-            except Exception:  # noqa: BLE001
-                pass
-        return None
-    return wrapper
+    """Errors show as one friendly line in the trainee's language; always returns None."""
+    from .widgets.common import friendly_cell  # the one rule, shared with the instructor notebook
+    return friendly_cell(lambda: _state["lang"], lambda obj: _display(obj))(func)
 
 
 def _quiet_log(workspace: Path) -> None:

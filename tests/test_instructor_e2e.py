@@ -188,3 +188,20 @@ def test_batch_commits_in_chunks_and_a_failed_submission_rolls_back_alone(tmp_pa
         assert sorted(t.trainee_id for t in c.trainees()) == [f"t{i}" for i in range(7)]
         assert not c.has_sha("f" * 64)
         assert [r.value for r in c.answers_for("pre-1") if r.trainee.trainee_id == "t6"] == ["answer 6"]
+
+
+def test_instructor_notebook_header_and_errors_speak_the_language(tmp_path: Path, monkeypatch) -> None:
+    from opsvalue_lab.instructor import nbapi
+    shown: list = []
+    monkeypatch.setattr(nbapi, "_show", shown.append)
+    monkeypatch.delenv("OPSVALUE_COURSE", raising=False)
+    write_demo(3, tmp_path / "demo", seed=2)
+    assert main(["collect", str(tmp_path / "demo"), "--course", str(tmp_path / "c")]) == 0
+    nbapi.begin("ja", course=tmp_path / "c")
+    assert "受講者 3 名・提出ファイル 3 件" in shown[-1].value
+    nbapi.begin("en", course=tmp_path / "c")
+    assert "3 trainees, 3 submission files" in shown[-1].value
+    (tmp_path / "file").write_text("x")
+    nbapi.begin("ja", course=tmp_path / "file")  # a file where the course folder should be
+    assert "opsvalue-error" in shown[-1].data and "Traceback" not in shown[-1].data
+    nbapi._state["course"] = None

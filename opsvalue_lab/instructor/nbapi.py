@@ -8,15 +8,14 @@ Each call displays one view and returns None; errors become one friendly line, n
 """
 from __future__ import annotations
 
-import functools
 import html
 import os
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.common import Status, friendly_error, guarded
+from ..widgets.common import Status, friendly_cell, guarded
 from ..i18n import lookup
 
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
@@ -24,7 +23,11 @@ T = {"src": {"ja": "提出ファイル・フォルダ・zip のパス", "en": "P
      "collect": {"ja": "取り込む", "en": "Collect"},
      "report": {"ja": "レポート (HTML + CSV) を作成", "en": "Write report (HTML + CSV)"},
      "feedback": {"ja": "フィードバックファイルを書き出す", "en": "Export feedback files"},
-     "course": {"ja": "コース", "en": "Course"}}
+     "course": {"ja": "コース", "en": "Course"},
+     "counts": {"ja": "受講者 {trainees} 名・提出ファイル {submissions} 件",
+                "en": "{trainees} trainees, {submissions} submission files"},
+     "summary": {"ja": "取り込み {imported} 件・更新 {updated} 件・重複 {duplicate} 件・却下 {rejected} 件",
+                 "en": "imported {imported}, updated {updated}, duplicate {duplicate}, rejected {rejected}"}}
 
 
 def _t(key: str) -> str:
@@ -36,14 +39,7 @@ def _show(obj: Any) -> None:
     display(obj)
 
 
-def _friendly(func: Callable[..., Any]) -> Callable[..., None]:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            func(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - an instructor never sees a traceback either
-            _show(w.HTML(f"<div style='color:#b00020'>⚠ {html.escape(friendly_error(exc, _state['lang']))}</div>"))
-    return wrapper
+_friendly = friendly_cell(lambda: _state["lang"], lambda obj: _show(obj))
 
 
 def course_dir(course: str | Path | None = None) -> Path:
@@ -70,7 +66,7 @@ def begin(lang: str = "ja", course: str | Path | None = None) -> None:
     c = _state["course"]
     n = c.counts()
     _show(w.HTML(f"<p>{html.escape(_t('course'))}: <code>{html.escape(str(c.dir.resolve()))}</code> — "
-                 f"{n['trainees']} / {n['submissions']}</p>"))
+                 f"{html.escape(_t('counts').format(**n))}</p>"))
 
 
 def _view(cls_name: str) -> None:
@@ -102,7 +98,8 @@ def collect_panel() -> None:
                 for part in [p.strip() for p in src.value.split(";") if p.strip()]:
                     c.source(part)
                 n = c.tally.counts
-                lines.append(", ".join(f"{k} {v}" for k, v in n.items()))
+                lines.append(_t("summary").format(**{k: n.get(k, 0) for k in
+                                                      ("imported", "updated", "duplicate", "rejected")}))
             elif kind == "report":
                 from .report import write_report
                 html_path, csv_path = write_report(course.dir, course.dir / f"report-{lang}.html",

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import io
 import logging
 from datetime import datetime
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import ipywidgets as w
 
@@ -86,6 +87,27 @@ def guarded(status: Status, lang: str) -> Iterator[None]:
         yield
     except Exception as exc:  # noqa: BLE001 - nothing may reach the trainee as a traceback
         status.error(friendly_error(exc, lang))
+
+
+def friendly_cell(get_lang: Callable[[], str], show: Callable[[Any], None] | None = None
+                  ) -> Callable[[Callable[..., Any]], Callable[..., None]]:
+    """Decorator for the calls in hidden notebook cells: any exception is shown (through *show*,
+    default IPython's display) as one friendly line, never a traceback; the call returns None."""
+    def deco(func: Callable[..., Any]) -> Callable[..., None]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> None:
+            try:
+                func(*args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - nobody sees a traceback
+                try:
+                    from IPython.display import HTML, display
+                    (show or display)(HTML(f"<div class='opsvalue-error' style='color:#b00020'>⚠ "
+                                           f"{html.escape(friendly_error(exc, get_lang()))}</div>"))
+                except Exception:  # noqa: BLE001 - outside a kernel there is nowhere to show it
+                    pass
+            return None
+        return wrapper
+    return deco
 
 
 def figure_image(fig, fmt: str = "png") -> w.Image:
