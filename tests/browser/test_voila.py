@@ -63,3 +63,19 @@ def test_voila_answer_survives_reload_and_no_code(page, request, voila_app):
     assert box.input_value() == TYPED
     shot(page, request, "reloaded", full_page=True)
     assert not re.search(r"Traceback|Error:", page.inner_text("body"))
+
+
+def test_voila_landing_page_lists_the_sections(page, request, voila_app):
+    srv, _ws = voila_app
+    page.goto(f"{srv.base}/", timeout=120_000)
+    for name in ("00_review", "01_cost_trap", "02_value", "03_service_delivery", "04_service_value",
+                 "05_delivery_value", "06_summary"):
+        page.get_by_text(name, exact=False).first.wait_for(timeout=60_000)
+    shot(page, request, "landing", full_page=True)
+    # opening a section from the list, as a person would (Voila may open it in a new tab)
+    with page.context.expect_page(timeout=30_000) as opened:
+        page.get_by_text("04_service_value.ipynb").first.click()
+    section = opened.value
+    section.locator(".widget-button", has_text="業務を追加").first.wait_for(timeout=120_000)
+    assert "04_service_value" in section.url
+    section.close()
