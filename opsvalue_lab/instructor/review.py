@@ -11,6 +11,7 @@ import ipywidgets as w
 from ..widgets.common import Status, figure_image, guarded
 from .course import AnswerRow, Course, anonymous_labels
 from .values import pair_order, ui, value_lines
+from ..i18n import lookup
 
 PAGE = 20
 S: dict[str, dict[str, str]] = {
@@ -34,7 +35,7 @@ S: dict[str, dict[str, str]] = {
 
 
 def s(key: str, lang: str) -> str:
-    return S[key]["en" if lang == "en" else "ja"]
+    return lookup(S, key, lang)
 
 
 def answer_html(a, value: Any, lang: str) -> str:

@@ -10,6 +10,8 @@ from typing import Any
 from ..catalogue import Assignment, Catalogue
 from ..catalogue import catalogue
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Task, tasks_from_data
+from ..store_values import is_answered  # the store's rule, shared by progress and completion
+from ..i18n import lookup
 
 UI: dict[str, dict[str, str]] = {
     "missing": {"ja": "未回答", "en": "not answered"},
@@ -25,20 +27,7 @@ UI: dict[str, dict[str, str]] = {
 
 
 def ui(key: str, lang: str) -> str:
-    return UI[key]["en" if lang == "en" else "ja"]
-
-
-def is_answered(value: Any) -> bool:
-    """Empty text, a dict whose fields are all empty, an empty list or None count as unanswered."""
-    if value is None:
-        return False
-    if isinstance(value, str):
-        return bool(value.strip())
-    if isinstance(value, dict):
-        return any(is_answered(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return len(value) > 0
-    return True
+    return lookup(UI, key, lang)
 
 
 def pair_order(a: Assignment, cat: Catalogue) -> tuple[str, str] | None:

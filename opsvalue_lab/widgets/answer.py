@@ -12,10 +12,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..catalogue import Catalogue, catalogue
 from ..i18n import lookup
 from ..store_values import is_answered  # the store's own rule of "answered"
-from .common import Status, friendly_error, t
+from .common import Status, catalogue_of, friendly_error, t
 
 DEBOUNCE_SECONDS = 0.8
 
@@ -46,9 +45,7 @@ def md(text: str) -> str:
         return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
-def cat_of(wb: Any) -> Catalogue:
-    c = getattr(wb, "catalogue", None)
-    return c if isinstance(c, Catalogue) else catalogue()
+cat_of = catalogue_of  # the name the notebook facade uses
 
 
 def feedback_box(wb: Any, exercise_id: str, lang: str) -> w.HTML:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator
 import ipywidgets as w
 
 from ..errors import OpsValueError
+from ..catalogue import Catalogue, catalogue
 from ..i18n import lookup
 
 log = logging.getLogger("opsvalue_lab")
@@ -28,6 +29,12 @@ UI: dict[str, dict[str, str]] = {
     "unexpected": {"ja": "予期しない問題が起きました。講師またはサポートに連絡してください。",
                    "en": "Something unexpected went wrong. Please tell your instructor or support."},
 }
+
+
+def catalogue_of(wb: Any) -> Catalogue:
+    """The catalogue the workbook was opened with, else the packaged one."""
+    c = getattr(wb, "catalogue", None)
+    return c if isinstance(c, Catalogue) else catalogue()
 
 
 def t(key: str, lang: str) -> str:

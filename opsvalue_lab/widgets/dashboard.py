@@ -12,12 +12,12 @@ from typing import Any, Sequence
 
 import ipywidgets as w
 
-from ..catalogue import Catalogue, catalogue as _default_catalogue
+from ..catalogue import Catalogue
 from ..model import (LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task,
                      classify_proactivity)
 from ..plots import delivery_chart, value_matrix
 from .charts import AFTER_ID, BEFORE_ID, saved_tasks
-from .common import Status, figure_image, guarded
+from .common import Status, catalogue_of, figure_image, guarded
 from .self_study import TIMING_LABELS, next_step, next_step_text
 from ..i18n import lookup
 
@@ -89,8 +89,7 @@ class DashboardView:
 
     def __init__(self, wb: Any, lang: str = "ja", *, catalogue: Catalogue | None = None) -> None:
         self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
-        cat = getattr(wb, "catalogue", None)
-        self.cat = catalogue or (cat if isinstance(cat, Catalogue) else _default_catalogue())
+        self.cat = catalogue or catalogue_of(wb)
         self.status = Status(self.lang)
         self.next_line, self.progress, self.checks, self.change = w.HTML(), w.HTML(), w.HTML(), w.HTML()
         self.matrix = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))

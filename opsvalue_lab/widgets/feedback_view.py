@@ -11,6 +11,7 @@ import ipywidgets as w
 
 from .answer import cat_of
 from .common import Status, guarded
+from ..i18n import lookup
 
 SUFFIX = ".opsvalue-feedback.json"
 TEXTS = {
@@ -29,7 +30,7 @@ TEXTS = {
 
 
 def tx(key: str, lang: str) -> str:
-    return TEXTS[key]["en" if lang == "en" else "ja"]
+    return lookup(TEXTS, key, lang)
 
 
 class FeedbackImportView:

@@ -6,6 +6,7 @@ from typing import Any
 import ipywidgets as w
 
 from .common import Status, guarded
+from ..i18n import lookup
 
 TEXTS = {
     "name": {"ja": "表示名", "en": "Name"},
@@ -25,7 +26,7 @@ TEXTS = {
 
 
 def tx(key: str, lang: str) -> str:
-    return TEXTS[key]["en" if lang == "en" else "ja"]
+    return lookup(TEXTS, key, lang)
 
 
 class ProfileView:

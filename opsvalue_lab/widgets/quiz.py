@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 import ipywidgets as w
 
 from ..catalogue import Catalogue, Quiz, catalogue as _default_catalogue
-from .common import Status, friendly_error, guarded
+from .common import Status, catalogue_of, friendly_error, guarded
 from ..i18n import lookup
 
 _UI: dict[str, dict[str, str]] = {
@@ -40,11 +40,6 @@ _UI: dict[str, dict[str, str]] = {
     "not_saved": {"ja": "結果を保存できませんでした（答え合わせの表示はそのまま使えます）",
                   "en": "Could not save the result (the feedback above is still valid)"},
 }
-
-
-def _catalogue_of(wb: Any) -> Catalogue:
-    c = getattr(wb, "catalogue", None)
-    return c if isinstance(c, Catalogue) else _default_catalogue()
 
 
 def _t(key: str, lang: str) -> str:
@@ -185,7 +180,7 @@ class QuizView:
         self.results: dict[str, dict] = {}
         children: list[w.Widget] = []
         try:
-            cat = catalogue or _catalogue_of(wb)
+            cat = catalogue or catalogue_of(wb)
             self.results = {k: dict(v) for k, v in (wb.quiz_results() or {}).items()}
         except Exception as exc:  # noqa: BLE001 - shown as a friendly line, never a traceback
             self.status.error(friendly_error(exc, self.lang))

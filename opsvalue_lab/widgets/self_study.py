@@ -10,9 +10,9 @@ from typing import Any, Mapping
 
 import ipywidgets as w
 
-from ..catalogue import Catalogue, catalogue as _default_catalogue
+from ..catalogue import Catalogue
 from ..store_values import is_answered  # the same rule as Workbook.progress()
-from .common import Status, guarded
+from .common import Status, catalogue_of, guarded
 from ..i18n import lookup
 
 COMPLETE = (None, "complete", None)
@@ -39,11 +39,6 @@ _UI: dict[str, dict[str, str]] = {
                  "en": "All assignments and quizzes are done. Review everything on the dashboard in "
                        "notebook 06 and, if you take the course with an instructor, submit your work."},
 }
-
-def _catalogue_of(wb: Any) -> Catalogue:
-    c = getattr(wb, "catalogue", None)
-    return c if isinstance(c, Catalogue) else _default_catalogue()
-
 
 def _t(key: str, lang: str) -> str:
     return lookup(_UI, key, lang)
@@ -98,7 +93,7 @@ def next_step_text(cat: Catalogue, step: tuple[int | None, str, str | None], lan
         topic = first if len(first) <= 40 else first[:39] + "…"
         return _t("quiz_in", lang).format(nb=nb, n=n, topic=topic)
     a = cat.assignment(item)
-    timing = TIMING_LABELS[a.timing]["en" if lang == "en" else "ja"]
+    timing = lookup(TIMING_LABELS, a.timing, lang)
     if lang == "en":
         timing = timing.lower()
     return _t("assignment_in", lang).format(nb=nb, timing=timing, title=a.title(lang))
@@ -111,7 +106,7 @@ def checklist(cat: Catalogue, answers: Mapping[str, Any], quiz_results: Mapping[
     for s in sorted(cat.sections, key=lambda s: s.id):
         items = []
         for a in cat.in_section(s.id):
-            timing = TIMING_LABELS[a.timing]["en" if lang == "en" else "ja"]
+            timing = lookup(TIMING_LABELS, a.timing, lang)
             items.append((is_answered(answers.get(a.id)), f"{timing}: {a.title(lang)} ({a.id})"))
         qs = [q for q in cat.quizzes if q.section == s.id]
         if qs:
@@ -128,7 +123,7 @@ class SelfStudyPathView:
 
     def __init__(self, wb: Any, lang: str = "ja", *, catalogue: Catalogue | None = None) -> None:
         self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
-        self.cat = catalogue or _catalogue_of(wb)
+        self.cat = catalogue or catalogue_of(wb)
         self.status = Status(self.lang)
         # the steps are content (exercises/guide.toml); simple HTML like <b> is allowed there
         steps = "".join(f"<li>{step(self.lang)}</li>" for step in self.cat.self_study_steps)

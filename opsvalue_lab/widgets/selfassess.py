@@ -16,6 +16,7 @@ from ..model import (AVAILABILITY_KINDS, LEVEL_LABELS, PROACTIVITY_LABELS,
                      REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity, tasks_from_data)
 from ..plots import value_matrix
 from .common import Status, figure_image, guarded
+from ..i18n import pick
 from ..i18n import lookup
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
@@ -58,7 +59,7 @@ def fmt(x: float) -> str:
 
 
 def _opts(labels: dict, lang: str) -> list[tuple[str, str]]:
-    return [(v[1 if lang == "en" else 0], k) for k, v in labels.items()]
+    return [(pick(v, lang), k) for k, v in labels.items()]
 
 
 class TaskRow:

@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from .answer import cat_of
 from .common import Status, guarded
+from ..i18n import lookup
 
 TEXTS = {
     "progress": {"ja": "進捗", "en": "Progress"},
@@ -31,7 +32,7 @@ TEXTS = {
 
 
 def tx(key: str, lang: str) -> str:
-    return TEXTS[key]["en" if lang == "en" else "ja"]
+    return lookup(TEXTS, key, lang)
 
 
 def submission_path(folder: Path, trainee_id: str, day: datetime | None = None) -> Path:
