@@ -79,14 +79,15 @@ class Collector:
         if status != "duplicate":
             self.course.log(source, status, detail, sha)
 
-    def take(self, data: bytes, source: str, name: str) -> None:
-        """One submission's bytes (already size-bounded) into the course."""
+    def take(self, data: bytes, source: str, name: str) -> str:
+        """One submission's bytes (already size-bounded) into the course; returns the status line's
+        first word (imported / updated / history / duplicate / rejected)."""
         self.tick()
         sha = hashlib.sha256(data).hexdigest()
         try:
             if self.course.has_sha(sha):
                 self._report(source, "duplicate", "", sha)
-                return
+                return "duplicate"
             s = sub.parse_submission(data, name)
             profile = dict(s.profile or {})
             status = self.course.add_submission(
@@ -96,9 +97,11 @@ class Collector:
                 saved_at={k: _iso_utc(v) for k, v in (s.saved_at or {}).items()})
             who = profile.get("trainee_id") or profile.get("name") or ""
             self._report(source, status, f"trainee {who}" if status != "duplicate" else "", sha)
+            return status
         except sub.SubmissionError as e:
             reason = _one_line(e)
             self._report(source, "rejected", reason[len(name) + 2:] if reason.startswith(name + ": ") else reason, sha)
+            return "rejected"
 
     def file(self, path: Path) -> None:
         source = str(path)
