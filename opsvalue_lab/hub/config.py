@@ -83,6 +83,7 @@ def configure(c: Any, *, course: str, instructors: str | Iterable[str] | None, d
         "command": [service_python or sys.executable, "-m", "opsvalue_lab.hub.service"],
         "environment": env,
         "oauth_client_allowed_scopes": [SUBMIT, REVIEW],
+        "oauth_no_confirm": True,  # our own service: no "authorize access?" page for instructors
         "display": True,
     })
     c.JupyterHub.services = services

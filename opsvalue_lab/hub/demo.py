@@ -63,7 +63,10 @@ def apply_demo(c: Any, settings: dict[str, Any] | None = None) -> None:
     c.Authenticator.allow_all = True
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(data / "homes" / "{username}")
-    c.Spawner.args = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    c.Spawner.args = (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []) + \
+        list(s.get("user_args", []))
+    if s.get("user_env"):
+        c.Spawner.environment = {**c.Spawner.environment, **s["user_env"]}
     c.Spawner.start_timeout = 120
     c.Spawner.http_timeout = 90
     c.JupyterHub.log_level = s.get("log_level", "WARN")
@@ -75,13 +78,14 @@ class HubProcess:
 
     def __init__(self, data: str | Path, *, port: int = 0, course: str = "demo", instructors: str = "instructor",
                  password: str = DEFAULT_PASSWORD, lang: str = "ja", live: bool = False,
-                 log: Path | None = None, log_level: str = "WARN", admin_token: str = "") -> None:
+                 log: Path | None = None, log_level: str = "WARN", admin_token: str = "",
+                 user_args: list[str] | None = None, user_env: dict[str, str] | None = None) -> None:
         self.data = Path(data).expanduser().resolve()
         self.port = port or free_port()
         self.settings = {"data": str(self.data), "port": self.port, "course": course, "instructors": instructors,
                          "password": password, "lang": lang, "live": live, "hub_port": free_port(),
                          "proxy_api_port": free_port(), "service_port": free_port(), "log_level": log_level,
-                         "admin_token": admin_token}
+                         "admin_token": admin_token, "user_args": user_args or [], "user_env": user_env or {}}
         self.log_path = log
         self.proc: subprocess.Popen | None = None
 

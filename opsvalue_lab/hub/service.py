@@ -122,7 +122,9 @@ def _cookie_secret(data: Path) -> bytes:
 
 def make_app(intake: Intake, *, prefix: str, course: str, lang: str, live: bool,
              hub_auth: HubOAuth | None = None) -> web.Application:
-    hub_auth = hub_auth or HubOAuth(cache_max_age=60)
+    # the singleton: HubOAuthCallbackHandler uses HubOAuth.instance(), and the OAuth state (where
+    # to go back to after login) lives in that instance
+    hub_auth = hub_auth or HubOAuth.instance(cache_max_age=60)
     routes: list[tuple] = [
         (url_path_join(prefix, "api/config"), ConfigHandler),
         (url_path_join(prefix, "api/submissions"), SubmissionsHandler),
