@@ -54,7 +54,8 @@ def answer_first_box(page, text: str) -> None:
     box = reveal(page.locator(TEXTAREA).first)
     box.click()
     box.press_sequentially(text, delay=5)
-    reveal(page.locator(".jp-OutputArea-output .opsvalue-saved", has_text="保存しました").first, timeout=20_000)
+    out = page.locator(".jp-OutputArea-output").filter(has=page.locator(".widget-textarea textarea")).first
+    reveal(out.locator(".opsvalue-saved", has_text="保存しました").first, timeout=20_000)  # this answer's own status
 
 
 def submit_button(page):
