@@ -193,7 +193,7 @@ def _overlay(tmp_path: Path) -> Path:
     return over
 
 
-def test_an_overlay_adds_replaces_and_hides_through_every_command(tmp_path: Path) -> None:
+def test_an_overlay_adds_replaces_and_hides_through_every_command(tmp_path: Path, monkeypatch) -> None:
     over = _overlay(tmp_path)
     cat = load_catalogue(overlay=over)
     assert "cohort-1" in cat.ids and "work-5" not in cat.ids
@@ -219,11 +219,9 @@ def test_an_overlay_adds_replaces_and_hides_through_every_command(tmp_path: Path
     assert "Cohort question: an example from your company" in (tmp_path / "r.html").read_text(encoding="utf-8")
     # a trainee workspace started with the overlay gets the overlay's notebooks
     from opsvalue_lab.launch import prepare_workspace
-    os.environ["OPSVALUE_CATALOGUE"] = str(over)
-    try:
-        ws = prepare_workspace(tmp_path / "ws", "en")
-    finally:
-        del os.environ["OPSVALUE_CATALOGUE"]
+    monkeypatch.setenv("OPSVALUE_CATALOGUE", str(over))
+    assert catalogue().overlay == str(over.resolve())  # catalogue() itself honours the variable
+    ws = prepare_workspace(tmp_path / "ws", "en")
     assert "cohort-1" in (ws / nb03.name).read_text(encoding="utf-8")
 
 
@@ -242,3 +240,56 @@ def test_an_overlay_error_names_the_overlay_file_and_key(tmp_path: Path, file: s
     assert e.value.file == str(over / "exercises" / file) and e.value.key == key
     r = _cli("exercises", "--catalogue", str(over))
     assert r.returncode == 2 and str(over / "exercises" / file) in r.stderr and key in r.stderr
+
+
+# ---- adding a question exactly as the README says --------------------------------------------
+
+@pytest.mark.slow
+def test_adding_a_question_as_the_readme_says_works_end_to_end(tmp_path: Path) -> None:
+    """README: an entry in exercises/assignments.toml, a cell in notebooks/src/, `make notebooks`;
+    then the notebook (real kernel), the store, export, demo-class, collect and report all carry it."""
+    nbclient = pytest.importorskip("nbclient")
+    import nbformat
+    copy = tmp_path / "repo"
+    for part in ("opsvalue_lab", "exercises", "notebooks"):
+        shutil.copytree(REPO / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "exercises" / "assignments.toml").open("a", encoding="utf-8") as fh:
+        fh.write(NEW_Q)
+    s03 = next((copy / "notebooks" / "src").glob("03_*.toml"))
+    with s03.open("a", encoding="utf-8") as fh:
+        fh.write('\n[[cell]]\nkind = "exercise"\nid = "cohort-1"\n')
+    env = {"PYTHONPATH": str(copy), "OPSVALUE_CATALOGUE": ""}
+    r = _cli("build-notebooks", env=env, cwd=copy)  # what `make notebooks` runs
+    assert r.returncode == 0, r.stderr
+    assert _cli("build-notebooks", "--check", env=env, cwd=copy).returncode == 0
+    name = s03.with_suffix(".ipynb").name
+    nb = nbformat.read(copy / "notebooks" / "en" / name, as_version=4)
+    assert any('ov.exercise("cohort-1")' in c.source for c in nb.cells)
+    # the notebook in a real kernel: the new answer box shows and saves to the store
+    ws = tmp_path / "ws"
+    (ws / ".opsvalue").mkdir(parents=True)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "v = [x for x in ov._state['views'] if getattr(x, 'exercise_id', '') == 'cohort-1'][0]\n"
+        "v.boxes[None].value = 'Nobody read our report.'\nassert v.flush()\n"
+        "ov.workbook().set_profile(name='Ann', trainee_id='t-new')"))
+    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=180, allow_errors=False,
+                                     resources={"metadata": {"path": str(ws)}})
+    client.execute(env={**os.environ, **env, "OPSVALUE_WORKSPACE": str(ws)}, cwd=str(ws))
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if "class='opsvalue-error'" in json.dumps(o)]
+    assert not errors, errors
+    (tmp_path / "subs").mkdir()
+    r = _cli("export", "--workspace", str(ws), "--out", str(tmp_path / "subs"), env=env, cwd=copy)
+    assert r.returncode == 0, r.stderr
+    sub = json.loads(Path(r.stdout.strip().splitlines()[0]).read_text(encoding="utf-8"))
+    assert sub["answers"]["cohort-1"]["value"] == "Nobody read our report."
+    r = _cli("demo-class", "--n", "8", "--out", str(tmp_path / "subs"), env=env, cwd=copy)
+    assert r.returncode == 0, r.stderr
+    r = _cli("collect", str(tmp_path / "subs"), "--course", str(tmp_path / "course"), env=env, cwd=copy)
+    assert r.returncode == 0 and "9 imported" in r.stdout, r.stdout + r.stderr
+    r = _cli("report", "--course", str(tmp_path / "course"), "--out", str(tmp_path / "r.html"), "--csv",
+             str(tmp_path / "a.csv"), "--lang", "en", env=env, cwd=copy)
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Cohort question: an example from your company" in html and "Nobody read our report." in html
+    assert "not in the current catalogue" not in html  # the new question is a question, not a leftover
+    assert "cohort-1" in (tmp_path / "a.csv").read_text(encoding="utf-8-sig")

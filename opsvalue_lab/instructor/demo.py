@@ -35,7 +35,7 @@ def _bank(a: Assignment, lang: str, table: dict[str, dict[str, list[str]]], key:
 
 def _sentence(rng: random.Random, a: Assignment, lang: str) -> str:
     bank = _bank(a, lang, P.TEXT, a.id)
-    body = rng.sample(bank, k=rng.choice((1, 1, 2, 2, 3)))
+    body = rng.sample(bank, k=min(len(bank), rng.choice((1, 1, 2, 2, 3))))
     sep = " " if lang == "en" else ""
     opener, text = rng.choice(P.OPENERS[lang]), sep.join(body)
     if opener and lang == "en" and not text.startswith("I "):
