@@ -6,15 +6,30 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from .catalogue_types import (KINDS, LANGS, QUIZ_TOPICS, TIMINGS, Assignment, Catalogue, CatalogueError,
-                              Choice, Quiz, QuizOption, Section, Text)
 from .catalogue_files import ENV, Layers, Reader, overlay_parts
-from .catalogue_migrations import Migrations, check as check_migrations, merge as merge_migrations
+from .catalogue_migrations import Migrations
+from .catalogue_migrations import check as check_migrations
+from .catalogue_migrations import merge as merge_migrations
+from .catalogue_types import (
+    KINDS,
+    LANGS,
+    QUIZ_TOPICS,
+    TIMINGS,
+    Assignment,
+    Catalogue,
+    CatalogueError,
+    Choice,
+    Quiz,
+    QuizOption,
+    Section,
+    Text,
+)
 from .model import DEFAULT_MODEL, Repeatability, SolutionLevel, ValueModel
 
 __all__ = ["KINDS", "LANGS", "QUIZ_TOPICS", "TIMINGS", "Assignment", "Catalogue", "CatalogueError", "Choice",

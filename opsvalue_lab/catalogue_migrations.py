@@ -12,9 +12,10 @@ Format (docs/FORMATS.md)::
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .catalogue_types import CatalogueError
 

@@ -108,7 +108,7 @@ class Catalogue:
     quizzes: tuple[Quiz, ...]
     model: ValueModel = DEFAULT_MODEL
     self_study_steps: tuple[Text, ...] = ()  # exercises/guide.toml: the order of work without an instructor
-    migrations: "Migrations | None" = None  # exercises/migrations.toml: renames applied on read
+    migrations: Migrations | None = None  # exercises/migrations.toml: renames applied on read
     overlay: str | None = None  # the cohort overlay folder on top of the shipped content, if any
 
     def migrate(self, exercise_id: str, value: object) -> tuple[str, object]:
@@ -121,7 +121,9 @@ class Catalogue:
 
     @cached_property
     def _by_id(self) -> dict[str, Assignment | Quiz]:
-        return {x.id: x for x in (*self.assignments, *self.quizzes)}
+        out: dict[str, Assignment | Quiz] = {a.id: a for a in self.assignments}
+        out.update((q.id, q) for q in self.quizzes)
+        return out
 
     def assignment(self, exercise_id: str) -> Assignment:
         a = self._by_id.get(exercise_id)

@@ -9,8 +9,7 @@ import importlib
 import json
 import os
 import sys
-from typing import Callable, Sequence
-
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .catalogue import ENV, CatalogueError, catalogue
@@ -137,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("build-notebooks", help="regenerate notebooks/ from the catalogue")
     s.add_argument("--check", action="store_true", help="fail if a committed notebook differs")
-    s.add_argument("--out", default=None, help="where to write (default notebooks/, or DIR/notebooks/ with --catalogue)")
+    s.add_argument("--out", default=None, help="output folder (default notebooks/, or DIR/notebooks/ with --catalogue)")
     s.set_defaults(run=_lazy("opsvalue_lab.build_notebooks:cli_build"))
     return p
 

@@ -22,14 +22,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .catalogue import Catalogue, catalogue as packaged_catalogue
+from .catalogue import Catalogue
+from .catalogue import catalogue as packaged_catalogue
 from .jsonfile import MAX_BYTES, MAX_DEPTH, FileFormatError, atomic_write, dump, load, read_bytes
-from .store_values import (ID_PATTERN, NOT_IN_CATALOGUE as NOT_IN, MAX_ANSWER_CHARS, MAX_TASKS, check_kept, check_profile, check_str, check_timestamp,
-                           check_value, split_value)
+from .store_values import (
+    ID_PATTERN,
+    MAX_ANSWER_CHARS,
+    MAX_TASKS,
+    check_kept,
+    check_profile,
+    check_str,
+    check_timestamp,
+    check_value,
+    split_value,
+)
+from .store_values import NOT_IN_CATALOGUE as NOT_IN
 
 if TYPE_CHECKING:  # only for type hints: the store imports this module, never the reverse
     from .store import Workbook
@@ -123,7 +134,7 @@ def _split(cat: Catalogue, name: str, where: str, eid: str, value: Any) -> tuple
     return ok, kept, why
 
 
-def _answers(cat: Catalogue, name: str, doc: dict[str, Any], sub: "Submission") -> None:
+def _answers(cat: Catalogue, name: str, doc: dict[str, Any], sub: Submission) -> None:
     """Fill answers, saved_at, history and orphans; old ids/fields/options renamed (migrations)."""
     latest: dict[str, tuple[str, str, Any]] = {}  # new id -> (saved_at, old id, value): newest wins
     for eid0, e in _mapping(name, "answers", doc["answers"]).items():
@@ -211,7 +222,7 @@ def read_submission(path: str | Path, *, catalogue: Catalogue | None = None) -> 
     return sub
 
 
-def write_submission(wb: "Workbook", path: str | Path, *, include_history: bool = True,
+def write_submission(wb: Workbook, path: str | Path, *, include_history: bool = True,
                      force: bool = False) -> Path:
     """Export *wb* to *path* (used by ``Workbook.export``). Oldest history is trimmed to fit MAX_BYTES."""
     cat, p = wb.catalogue, Path(path)
@@ -232,7 +243,7 @@ def write_submission(wb: "Workbook", path: str | Path, *, include_history: bool 
         vs.sort(key=lambda e: e["saved_at"])
     quiz = {cat.migrate(k, None)[0]: r for k, r in snap["quiz"].items()}
     doc: dict[str, Any] = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "catalogue_version": cat.version,
-                           "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                            "profile": snap["profile"], "answers": answers, "quiz": quiz}
     if include_history:
         doc["history"] = history

@@ -43,6 +43,7 @@ def test_every_shared_file_gets_0666_less_the_umask(tmp_path: Path, mask: int) -
     demo = write_demo(2, tmp_path / "demo")
     collect([tmp_path / "demo", sub], tmp_path / "course", out=lambda _l: None)
     html, csv = write_report(tmp_path / "course", tmp_path / "r.html", csv=tmp_path / "a.csv")
+    assert csv is not None
     for p in (sub, fb, *demo, html, csv):
         assert _mode(p) == want, f"{p.name}: {oct(_mode(p))} != {oct(want)}"
     assert not [p for p in tmp_path.rglob(".*.tmp")]  # no temporary file left behind
