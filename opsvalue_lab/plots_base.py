@@ -149,7 +149,8 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
         for i, a in enumerate(REFERENCE_ACTIVITIES):
             y = model.solution_value(a.level)
             ax.plot([a.proactivity], [y], marker="D", ms=7, color=GREY, ls="none", zorder=3,
-                    label=_t(lang, "講義で挙がった業務（位置は目安）", "Lecture examples (positions: this workbook's guide)") if i == 0 else None)
+                    label=_t(lang, "講義で挙がった業務（位置は目安）",
+                             "Lecture examples (positions: this workbook's guide)") if i == 0 else None)
             placed(ax).append(_marker_box(ax, a.proactivity, y))
             pending(ax).append((a.proactivity, y, a.label[_t(lang, "ja", "en")], GREY))
     return fig, ax, placed(ax)
@@ -212,9 +213,9 @@ def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title
     step = max(1, math.ceil(len(cands) / 5))
     for i, v in enumerate(cands[step // 2::step]):
         xs = [v / c for c in coefs]
-        ax.plot(xs, [1, 2, 3, 4], color=ISO, lw=1.0, ls=":", zorder=1,
-                label=_t(lang, "等価値線（数字 = 納期[時間] × 摩擦係数、小さいほど高価値）",
-                         "Iso-value line (number = lead time [h] × friction; smaller = more value)") if i == 0 else None)
+        iso = _t(lang, "等価値線（数字 = 納期[時間] × 摩擦係数、小さいほど高価値）",
+                 "Iso-value line (number = lead time [h] × friction; smaller = more value)")
+        ax.plot(xs, [1, 2, 3, 4], color=ISO, lw=1.0, ls=":", zorder=1, label=iso if i == 0 else None)
         at = next(((x, y) for x, y in zip(xs[::-1], (4, 3, 2, 1)) if lo * 1.3 < x < hi / 1.3), None)
         if at:
             txt = ax.text(at[0], at[1] + 0.3, f"{v:g}", fontsize=10, color="#52606d", ha="center", va="center",

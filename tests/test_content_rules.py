@@ -136,7 +136,7 @@ def test_the_spelling_rules_catch_what_they_ban():
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_delivery_direction_is_stated_one_way(lang):
     for section in (5, 6):
-        assert DIRECTION[lang] in _notebook_text(section, lang), f"section {section} ({lang}) lacks the direction phrase"
+        assert DIRECTION[lang] in _notebook_text(section, lang), f"section {section} ({lang}) lacks the phrase"
     bad = [f"{where}: {m.group(0)}" for where, text in _all_texts(lang)
            for pattern in CONTRADICTIONS[lang] for m in re.finditer(pattern, text)]
     assert not bad, f"statements contradicting the direction of delivery value: {bad}"
@@ -177,7 +177,8 @@ def test_problem_management_follows_the_proactivity_rule(cat):
 # ---------------------------------------------------------------- quizzes use only terms taught so far
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_each_term_is_taught_in_its_section(lang):
-    missing = [(s, t) for s, terms in TERMS.items() for t in terms[lang] if t.lower() not in _notebook_text(s, lang).lower()]
+    missing = [(s, t) for s, terms in TERMS.items() for t in terms[lang]
+               if t.lower() not in _notebook_text(s, lang).lower()]
     assert not missing, f"terms not found in the section said to teach them: {missing}"
 
 
