@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: lab hub test bench notebooks clean
+.PHONY: lab hub test lint bench notebooks clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,12 @@ lab: $(VENV)/.base
 hub: $(VENV)/.hub
 	$(VENV)/bin/opsvalue-lab hub-demo $(ARGS)
 
-test: $(VENV)/.test
+test: lint
 	$(PY) -m pytest $(ARGS)
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.test
 	$(PY) -m benchmarks $(ARGS)

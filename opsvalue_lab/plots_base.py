@@ -8,20 +8,32 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from functools import lru_cache
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
+from functools import lru_cache
+from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 import matplotlib_fontja  # noqa: F401  (registers a Japanese font for matplotlib)
 from matplotlib import rcParams
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, NullLocator
 from matplotlib.transforms import Bbox
 
 from .i18n import choose
-from .model import (LEVEL_LABELS, PROACTIVITY_BOUNDARY, REFERENCE_ACTIVITIES,
-                    REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, ValueModel)
+from .model import (
+    LEVEL_LABELS,
+    PROACTIVITY_BOUNDARY,
+    REFERENCE_ACTIVITIES,
+    REPEATABILITY_LABELS,
+    Repeatability,
+    SolutionLevel,
+    Task,
+    ValueModel,
+)
 
 FIGSIZE = (8, 5.5)
 INK, GREY = "#1f2933", "#7b8794"
@@ -64,7 +76,7 @@ def short(name: str, width: int = 20) -> str:
     return out
 
 
-def new_figure(title: str, subtitle: str, lang: str) -> tuple[Figure, object]:
+def new_figure(title: str, subtitle: str, lang: str) -> tuple[Figure, Axes]:
     """A figure with a fixed axes rectangle (deterministic label placement), title and subtitle."""
     fig = Figure(figsize=FIGSIZE)
     FigureCanvasAgg(fig)
@@ -83,7 +95,7 @@ def legend_below(fig: Figure, ax, ncol: int = 4) -> None:
         leg = fig.legend(handles, labels, loc="upper center", ncol=min(ncol, len(handles)), fontsize=10,
                          frameon=False, bbox_to_anchor=(0.5, 0.095), handlelength=1.8, columnspacing=1.4)
         for h in leg.legend_handles:  # class clouds are faint and means are big: legend shows both plainly
-            if hasattr(h, "set_markersize"):
+            if isinstance(h, Line2D):
                 h.set_alpha(1)
                 h.set_markersize(min(h.get_markersize(), 9))
 
@@ -106,16 +118,16 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
     ax.axvline(PROACTIVITY_BOUNDARY, color=INK, lw=1.4, ls="--", zorder=1)
     for s in scores:
         ax.axhline(s, color="white", lw=1.0, zorder=0.5)
-    kw = dict(transform=ax.transAxes, fontsize=10.5, color=INK, va="bottom")
-    ax.text(0.25, 1.015, _t(lang, "◀ 事後的対応 (リアクティブ) 0.1–0.9", "◀ Reactive (after the fact) 0.1–0.9"),
+    kw: dict[str, Any] = dict(transform=ax.transAxes, fontsize=10.5, color=INK, va="bottom")
+    ax.text(0.25, 1.015, _t(lang, "◀ 事後的対応（リアクティブ）0.1–0.9", "◀ Reactive (after the fact) 0.1–0.9"),
             ha="center", **kw)
-    ax.text(0.75, 1.015, _t(lang, "事前的対応 (プロアクティブ) 1.1–2.0 ▶", "Proactive (ahead of time) 1.1–2.0 ▶"),
+    ax.text(0.75, 1.015, _t(lang, "事前的対応（プロアクティブ）1.1–2.0 ▶", "Proactive (ahead of time) 1.1–2.0 ▶"),
             ha="center", **kw)
     ax.text(PROACTIVITY_BOUNDARY + 0.02, bottom + 0.06, _t(lang, "境界 1.0", "boundary 1.0"),
             fontsize=10, color=INK, va="bottom", ha="left", zorder=2)
     ax.set_xticks([0, 0.5, 1.0, 1.5, 2.0])
     ax.set_xticklabels(["0", "0.5", "1.0", "1.5", "2.0"])
-    ax.set_xlabel(_t(lang, "プロアクティブ度 (0 – 2.0): ユーザの課題を、どのタイミングで解決するか",
+    ax.set_xlabel(_t(lang, "プロアクティブ度（0 – 2.0）: ユーザーの課題を、どのタイミングで解決するか",
                      "Proactivity (0 – 2.0): when the user's problem is solved"), fontsize=10.5)
     ax.set_yticks(scores)
     ax.set_yticklabels([f"{LEVEL_LABELS[lv][_t(lang, 'ja', 'en')]}\n({_t(lang, '点', 'score')} {s:g})"
@@ -131,15 +143,16 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
                 if i == 0 else None)
         txt = ax.text(v / top, top - 0.04 * (top - bottom), f"{v:g}", fontsize=10, color="#52606d", ha="center",
                       va="top", zorder=3, bbox=dict(fc="white", ec=ISO, lw=0.6, boxstyle="round,pad=0.25"))
-        placed(ax).append(txt.get_window_extent(fig.canvas.get_renderer()).padded(2))
-    ax._ov_pending = []
+        placed(ax).append(txt.get_window_extent(_renderer(fig)).padded(2))
+    pending(ax).clear()
     if show_reference:
         for i, a in enumerate(REFERENCE_ACTIVITIES):
             y = model.solution_value(a.level)
             ax.plot([a.proactivity], [y], marker="D", ms=7, color=GREY, ls="none", zorder=3,
-                    label=_t(lang, "講義の例", "Lecture examples") if i == 0 else None)
+                    label=_t(lang, "講義で挙がった業務（位置は目安）",
+                             "Lecture examples (positions: this workbook's guide)") if i == 0 else None)
             placed(ax).append(_marker_box(ax, a.proactivity, y))
-            ax._ov_pending.append((a.proactivity, y, a.label[_t(lang, "ja", "en")], GREY))
+            pending(ax).append((a.proactivity, y, a.label[_t(lang, "ja", "en")], GREY))
     return fig, ax, placed(ax)
 
 
@@ -164,11 +177,12 @@ def hours_range(hours: Sequence[float]) -> tuple[float, float]:
 
 
 def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title: str | None = None):
-    """Empty delivery chart: log 納期 axis with time ticks, L1–L4 rows, iso-lines of 納期 × 係数."""
+    """Empty delivery chart: log 納期 axis with time ticks, L1–L4 rows, iso-lines of 納期 × 摩擦係数."""
     fig, ax = new_figure(
         title or _t(lang, "デリバリ価値チャート", "Delivery value chart"),
-        _t(lang, "デリバリ価値 = 納期 × 反復再現性の係数 — 低いほど良い (左上ほど高価値)",
-           "Delivery value = lead time × repeatability coefficient — lower is better (upper left = more value)"),
+        _t(lang, "納期 × 摩擦係数（反復再現性）: 値が小さいほどデリバリ価値が高い（左上ほど高価値）",
+           "Lead time × friction coefficient (repeatability): a smaller figure means a higher delivery value "
+           "(upper left = more value)"),
         lang)
     lo, hi = xlim
     ax.set_xscale("log")
@@ -181,16 +195,16 @@ def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title
     ax.xaxis.set_major_locator(FixedLocator([p[0] for p in picked]))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xticklabels([p[1] for p in picked])
-    ax.set_xlabel(_t(lang, "納期 (対数目盛): ユーザの課題解決を、どの程度短期間で実現するか — 短いほど良い",
+    ax.set_xlabel(_t(lang, "納期（対数目盛）: ユーザーの課題解決を、どの程度短期間で実現するか — 短いほどよい",
                      "Lead time (log scale): how quickly the user's problem is solved — shorter is better"),
                   fontsize=10.5)
     reps = list(Repeatability)
     coefs = [model.coefficient(r) for r in reps]
     ax.set_yticks([1, 2, 3, 4])
-    ax.set_yticklabels([f"{REPEATABILITY_LABELS[r][_t(lang, 'ja', 'en')]}\n({_t(lang, '係数', 'coef.')} {c:g})"
+    ax.set_yticklabels([f"{REPEATABILITY_LABELS[r][_t(lang, 'ja', 'en')]}\n({_t(lang, '摩擦係数', 'friction')} {c:g})"
                         for r, c in zip(reps, coefs)], fontsize=10)
-    ax.set_ylabel(_t(lang, "反復再現性 (係数は摩擦のようなもの: 低いほど滑らか)",
-                     "Repeatability (coefficient = friction: lower is smoother)"), fontsize=10.5)
+    ax.set_ylabel(_t(lang, "反復再現性（摩擦係数のようなもの: 低いほど滑らか）",
+                     "Repeatability (like a friction coefficient: lower is smoother)"), fontsize=10.5)
     for y in (1, 2, 3, 4):
         ax.axhline(y, color="#e4e7eb", lw=1.0, zorder=0.5)
     vlo, vhi = lo * min(coefs), hi * max(coefs)
@@ -199,15 +213,15 @@ def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title
     step = max(1, math.ceil(len(cands) / 5))
     for i, v in enumerate(cands[step // 2::step]):
         xs = [v / c for c in coefs]
-        ax.plot(xs, [1, 2, 3, 4], color=ISO, lw=1.0, ls=":", zorder=1,
-                label=_t(lang, "等価値線 (数字 = デリバリ価値、低いほど良い)",
-                         "Iso-value line (number = delivery value, lower is better)") if i == 0 else None)
+        iso = _t(lang, "等価値線（数字 = 納期[時間] × 摩擦係数、小さいほど高価値）",
+                 "Iso-value line (number = lead time [h] × friction; smaller = more value)")
+        ax.plot(xs, [1, 2, 3, 4], color=ISO, lw=1.0, ls=":", zorder=1, label=iso if i == 0 else None)
         at = next(((x, y) for x, y in zip(xs[::-1], (4, 3, 2, 1)) if lo * 1.3 < x < hi / 1.3), None)
         if at:
             txt = ax.text(at[0], at[1] + 0.3, f"{v:g}", fontsize=10, color="#52606d", ha="center", va="center",
                           zorder=3, bbox=dict(fc="white", ec=ISO, lw=0.6, boxstyle="round,pad=0.25"))
-            placed(ax).append(txt.get_window_extent(fig.canvas.get_renderer()).padded(2))
-    ax._ov_pending = []
+            placed(ax).append(txt.get_window_extent(_renderer(fig)).padded(2))
+    pending(ax).clear()
     return fig, ax, placed(ax)
 
 
@@ -217,18 +231,29 @@ _OFFSETS = [(7, 4, "left", "bottom"), (7, -4, "left", "top"), (-7, 4, "right", "
             (-9, -16, "right", "top"), (9, -16, "left", "top"), (-9, 14, "right", "bottom")]
 
 
-def placed(ax) -> list:
+_PLACED: WeakKeyDictionary[Axes, list[Bbox]] = WeakKeyDictionary()
+_PENDING: WeakKeyDictionary[Axes, list[tuple[float, float, str, str]]] = WeakKeyDictionary()
+
+
+def _renderer(fig: Figure) -> Any:
+    return cast(FigureCanvasAgg, fig.canvas).get_renderer()
+
+
+def placed(ax: Axes) -> list[Bbox]:
     """Display-space boxes already taken on *ax* (labels, markers, arrows)."""
-    if not hasattr(ax, "_ov_placed"):
-        ax._ov_placed = []
-    return ax._ov_placed
+    return _PLACED.setdefault(ax, [])
 
 
-def finish_labels(ax) -> None:
+def pending(ax: Axes) -> list[tuple[float, float, str, str]]:
+    """Labels deferred until the trainee's own are placed: (x, y, text, colour)."""
+    return _PENDING.setdefault(ax, [])
+
+
+def finish_labels(ax: Axes) -> None:
     """Place the deferred (lower-priority) labels, e.g. the lecture's reference activities."""
-    for x, y, text, color in getattr(ax, "_ov_pending", []):
+    for x, y, text, color in pending(ax):
         _label(ax, x, y, text, color, zorder=4.5, optional=True)
-    ax._ov_pending = []
+    pending(ax).clear()
 
 
 def _overlap(a, b) -> float:
@@ -245,7 +270,8 @@ def _label(ax, x, y, text, color, size: float = 10, zorder: float = 6, optional:
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     placed_ = placed(ax)
-    chosen, best_cost = None, math.inf
+    chosen: tuple[Any, Bbox] | None = None
+    best_cost = math.inf
     for dx, dy, ha, va in _OFFSETS:
         txt = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                           fontsize=size, color=color, zorder=zorder,
@@ -262,6 +288,7 @@ def _label(ax, x, y, text, color, size: float = 10, zorder: float = 6, optional:
             txt.remove()
         if cost == 0:
             break
+    assert chosen is not None  # _OFFSETS is not empty
     if optional and best_cost > 0.1 * chosen[1].width * chosen[1].height:
         chosen[0].remove()
         return None

@@ -1,16 +1,17 @@
 """The self-study path: next_step (property-based), the checklist and the view on a real Workbook."""
 import html
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsvalue_lab.catalogue import (Assignment, Catalogue, Quiz, QuizOption, Section, Text, catalogue)
+from opsvalue_lab.catalogue import Assignment, Catalogue, Quiz, QuizOption, Section, Text, catalogue
 from opsvalue_lab.store import Workbook
 from opsvalue_lab.widgets.self_study import COMPLETE, SelfStudyPathView, checklist, next_step, next_step_text
 
 T = Text(ja="テキスト", en="text")
-EMPTY = {"text": "  ", "fields": {"a": "", "b": " "}, "choice": None, "self_assessment": []}
+EMPTY: dict[str, Any] = {"text": "  ", "fields": {"a": "", "b": " "}, "choice": None, "self_assessment": []}
 FULL = {"text": "私の回答", "fields": {"a": "", "b": "書いた"}, "choice": "x",
         "self_assessment": [{"name": "監視", "kind": "incident", "level": "formal", "proactivity": 0.5,
                              "lead_time": 2}]}
@@ -140,7 +141,7 @@ def test_view_explains_the_order_and_follows_progress(tmp_path, lang):
             assert "事前課題 → ワーク → 事後課題" in intro and "回答例" in intro
             assert "ダッシュボード" in intro and "提出" in intro and "クイズ" in intro
         else:
-            assert "pre-assignments first, then in-class works, then post-assignments" in intro
+            assert "pre-assignments first, then in-class exercises, then post-assignments" in intro
             assert "example answer" in intro and "dashboard" in intro and "submit" in intro
         assert view.step == (0, "assignment", "review-1")
         assert html.escape(catalogue().assignment("review-1").title(lang)) in view.next_line.value

@@ -25,7 +25,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     api = True
 
     @property
-    def hub_auth(self) -> HubOAuth:  # type: ignore[override]
+    def hub_auth(self) -> HubOAuth:
         return self.settings["hub_auth"]
 
     @property

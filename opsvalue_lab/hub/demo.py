@@ -93,7 +93,7 @@ class HubProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "HubProcess":
+    def start(self) -> HubProcess:
         check_requirements()
         self.data.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, **{ENV_KEY: json.dumps(self.settings)})
@@ -184,7 +184,6 @@ def cli_hub_demo(args: Any) -> int:
     _install_sigterm()
     hub = HubProcess(args.data, port=args.port, course=args.course, instructors=args.instructors,
                      password=args.password, lang=args.lang)
-    first = (args.instructors.split(",")[0].strip() or "instructor")
     try:
         hub.start()
         hub.wait_ready()

@@ -71,7 +71,7 @@ class Intake:
         if len(data) > MAX_FILE_BYTES:
             raise Rejected(f"{name}: {len(data)} bytes, larger than the {MAX_FILE_BYTES}-byte submission limit")
         try:
-            parsed = sub.parse_submission(data, name, catalogue=self.course.catalogue)
+            parsed = sub.parse_submission(data, name)  # the very call collect makes
         except sub.SubmissionError as e:
             raise Rejected(" ".join(str(e).split())) from None
         claimed = str((parsed.profile or {}).get("trainee_id") or "").strip()

@@ -9,9 +9,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..i18n import lookup
 from .answer import cat_of
 from .common import Status, guarded
-from ..i18n import lookup
 
 SUFFIX = ".opsvalue-feedback.json"
 TEXTS = {
@@ -61,7 +61,7 @@ class FeedbackImportView:
         from ..hub.client import HubUnavailable
         with guarded(self.status, self.lang):
             try:
-                n = hub.fetch_feedback(self.wb, self.hub_client)
+                n = hub.fetch_feedback(self.wb, self.hub_client) if self.hub_client else 0
             except HubUnavailable:
                 self.status.error(hub.tx("fetch_down", self.lang))
                 return None

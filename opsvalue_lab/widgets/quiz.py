@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import ipywidgets as w
 
-from ..catalogue import Catalogue, Quiz, catalogue as _default_catalogue
-from .common import Status, catalogue_of, friendly_error, guarded
+from ..catalogue import Catalogue, Quiz
+from ..catalogue import catalogue as _default_catalogue
 from ..i18n import lookup
+from .common import Status, catalogue_of, friendly_error, guarded
 
 _UI: dict[str, dict[str, str]] = {
     "check": {"ja": "答え合わせ", "en": "Check"},
@@ -27,7 +29,7 @@ _UI: dict[str, dict[str, str]] = {
     "reveal": {"ja": "正解と解説を見る", "en": "Show the answer"},
     "right": {"ja": "✔ 正解", "en": "✔ Correct"},
     "wrong": {"ja": "✘ 不正解", "en": "✘ Not quite"},
-    "retry_hint": {"ja": "「もう一度」を押して、別の選択肢で答え直せます。どうしても分からないときは「正解と解説を見る」を押してください。",
+    "retry_hint": {"ja": "「もう一度」を押して、別の選択肢で答え直せます。どうしてもわからないときは「正解と解説を見る」を押してください。",
                    "en": "Press \"Try again\" to choose another option. If you are stuck, press \"Show the answer\"."},
     "choose_first": {"ja": "⚠ 選択肢を 1 つ選んでから「答え合わせ」を押してください。",
                      "en": "⚠ Choose one option first, then press \"Check\"."},
@@ -104,7 +106,7 @@ def feedback_html(quiz: Quiz, option: int, lang: str, *, reveal: bool = False) -
 class _Card:
     """One quiz: scenario, options, buttons, feedback."""
 
-    def __init__(self, view: "QuizView", quiz: Quiz, number: int, last: Mapping[str, Any] | None) -> None:
+    def __init__(self, view: QuizView, quiz: Quiz, number: int, last: Mapping[str, Any] | None) -> None:
         self.view, self.quiz, lang = view, quiz, view.lang
         self.scenario = w.HTML(f"<b>{_t('question', lang)} {number}</b> "
                                f"<span style='color:#555'>({html.escape(quiz.id)})</span><br>"
@@ -212,7 +214,3 @@ class QuizView:
     def refresh_summary(self) -> None:
         c, a, n = set_summary(self.quiz_ids, self.results)
         self.summary.value = f"<b>{html.escape(summary_text(c, a, n, self.lang))}</b>"
-
-    @property
-    def summary_line(self) -> str:
-        return summary_text(*set_summary(self.quiz_ids, self.results), self.lang)

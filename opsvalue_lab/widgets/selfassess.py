@@ -12,15 +12,23 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import catalogue as _catalogue
-from ..model import (AVAILABILITY_KINDS, LEVEL_LABELS, PROACTIVITY_LABELS,
-                     REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity, tasks_from_data)
+from ..i18n import lookup, pick
+from ..model import (
+    AVAILABILITY_KINDS,
+    LEVEL_LABELS,
+    PROACTIVITY_LABELS,
+    REPEATABILITY_LABELS,
+    Repeatability,
+    SolutionLevel,
+    Task,
+    classify_proactivity,
+    tasks_from_data,
+)
 from ..plots import value_matrix
-from .common import Status, figure_image, guarded
-from ..i18n import pick
-from ..i18n import lookup
+from .common import Status, figure_png, guarded
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
-KIND_LABELS = {"fulfilment": ("依頼対応 (フルフィルメント)", "Request fulfilment"),
+KIND_LABELS = {"fulfilment": ("フルフィルメント（依頼）", "Fulfilment (requests)"),
                "incident": ("障害対応", "Incident response"),
                "transition": ("運用移管", "Operations transition"), "other": ("その他", "Other")}
 UNIT_LABELS = {"minutes": ("分", "minutes"), "hours": ("時間", "hours"), "days": ("日", "days")}
@@ -39,11 +47,11 @@ UI = {
                   "Copy the tasks you rated Before, then re-rate them as they are now."),
     "nothing_to_copy": ("Before の自己評価がまだ保存されていません。", "Your Before self-assessment is not saved yet."),
     "service": ("サービス価値", "Service value"), "delivery": ("デリバリ価値", "Delivery value"),
-    "higher": ("高いほど良い", "higher is better"), "lower": ("低いほど良い", "lower is better"),
+    "higher": ("高いほどよい", "higher is better"), "lower": ("値が小さいほどデリバリ価値が高い", "a smaller figure means a higher delivery value"),
     "need_name": ("{n} 行目: 業務名を入力すると保存されます。", "Row {n}: type a task name and it will be saved."),
     "row_error": ("{n} 行目: {msg} (入力は消えていません)", "Row {n}: {msg} (your input is kept)"),
     "empty": ("まだ業務がありません。「業務を追加」を押してください。", "No tasks yet. Press \"Add a task\"."),
-    "coef": ("係数", "coef."), "hours": ("時間", "h"),
+    "coef": ("摩擦係数", "friction"), "hours": ("時間", "h"),
 }
 
 
@@ -65,7 +73,7 @@ def _opts(labels: dict, lang: str) -> list[tuple[str, str]]:
 class TaskRow:
     """One task: its input widgets, the proactivity word and the computed numbers."""
 
-    def __init__(self, view: "SelfAssessmentView", data: dict | None = None) -> None:
+    def __init__(self, view: SelfAssessmentView, data: dict | None = None) -> None:
         lang, li = view.lang, (1 if view.lang == "en" else 0)
         d = dict(data or {})
         st = {"description_width": "initial"}
@@ -272,16 +280,7 @@ class SelfAssessmentView:
             self.image.layout.display = None
             fig = (value_matrix(before, after=tasks, lang=self.lang) if self.exercise_id == AFTER_ID
                    else value_matrix(tasks, lang=self.lang))
-            self.image.value = figure_image(fig).value
-
-    def shown_numbers(self) -> list[dict[str, float]]:
-        """The numbers displayed beside each row, read back from the HTML (for tests and checks)."""
-        import re
-        out = []
-        for r in self.rows:
-            found = dict(re.findall(r"data-key='(\w+)'>([^<]+)<", r.numbers.value))
-            out.append({k: float(v.replace(",", "")) for k, v in found.items()})
-        return out
+            self.image.value = figure_png(fig)
 
 
 class _NeedName(ValueError):

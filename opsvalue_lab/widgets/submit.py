@@ -8,9 +8,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..i18n import lookup
 from .answer import cat_of
 from .common import Status, guarded
-from ..i18n import lookup
 
 TEXTS = {
     "progress": {"ja": "進捗", "en": "Progress"},
@@ -25,7 +25,7 @@ TEXTS = {
                 "en": "Hand this file to your instructor (by e-mail or a shared folder, as they tell you). "
                       "If you change answers afterwards, create it again: a new file is written."},
     "before": {"ja": "事前課題", "en": "Pre-assignments"},
-    "in_class": {"ja": "ワーク", "en": "In-class works"},
+    "in_class": {"ja": "ワーク", "en": "In-class exercises"},
     "after": {"ja": "事後課題", "en": "Post-assignments"},
     "section": {"ja": "章", "en": "Section"},
 }
@@ -56,6 +56,8 @@ class SubmitView:
         self.path: Path | None = None
         from ..hub import trainee as hub  # on a JupyterHub class, Submit also sends to the course service
         self.hub_client = hub.on_hub(wb)
+        if self.hub_client is not None and hub.pending(wb):
+            self.status.info(hub.tx("pending", lang))
         self.button = w.Button(description=hub.tx("submit", lang) if self.hub_client else tx("submit", lang), icon="paper-plane", button_style="primary",
                                layout=w.Layout(width="auto"))
         self.button.on_click(self.submit)
@@ -97,18 +99,18 @@ class SubmitView:
             self.status.saved()
             self.result.value = (f"<div class='opsvalue-submitted'>✔ {tx('written', self.lang)}<br>"
                                  f"<code>{html.escape(str(path))}</code><br>{tx('hand_in', self.lang)}</div>")
-            if self.hub_client:
-                self._send(path)
+            if self.hub_client is not None:
+                self._send(path, self.hub_client)
             return path
         return None
 
-    def _send(self, path: Path) -> None:
+    def _send(self, path: Path, client: Any) -> None:
         """On a hub: deliver the file just written; the service down leaves it pending (never lost)."""
         from ..hub import trainee as hub
         from ..hub.client import HubRefused, HubUnavailable
         lang, kept = self.lang, f"{hub.tx('kept', self.lang)}<br><code>{html.escape(str(path))}</code>"
         try:
-            receipt = hub.deliver(self.wb, path, self.hub_client)
+            receipt = hub.deliver(self.wb, path, client)
         except HubUnavailable:
             self.status.error(hub.tx("down", lang))
             self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import open_workbook, start_lab
-from .helpers import (TEXTAREA, open_lab, restart_run_all, reveal, run_all, shot, wait_idle,
-                      wait_store)
+from .helpers import TEXTAREA, open_lab, restart_run_all, reveal, run_all, shot, wait_idle, wait_store
 
 # Japanese, an emoji and both l and L (JupyterLab swallowed "L" in text boxes: ipywidgets#3836)
 TYPED = "障害対応を減らし、事業を止めない🚀 Lead time lowered; L and l both kept"
@@ -86,7 +85,6 @@ def test_self_assessment_redraws_matrix(page, request, lab_ja):
     handle.focus()
     for _ in range(8):
         handle.press("ArrowRight")
-    page.wait_for_timeout(300)
     wb = open_workbook(ws)
     try:
         def last_task():

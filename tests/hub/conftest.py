@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import secrets
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from browser.conftest import write_lab_config  # the same quiet JupyterLab settings as tests/browser
 from browser.helpers import CHROMIUM, CHROMIUM_ARGS, require
 
@@ -59,7 +58,6 @@ def start_hub(root: Path, **kw):
 def hub(tmp_path_factory) -> Iterator:
     root = tmp_path_factory.mktemp("hub")
     h = start_hub(root)
-    h.root = root  # type: ignore[attr-defined]
     try:
         yield h
     finally:
