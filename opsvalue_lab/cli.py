@@ -103,8 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(run=_lazy("opsvalue_lab.trainee_cli:cli_export"))
 
     s = sub.add_parser("collect", help="import submissions into a course store")
-    s.add_argument("sources", nargs="+", metavar="SRC", help="files, folders or zip archives")
+    s.add_argument("sources", nargs="*", metavar="SRC", help="files, folders or zip archives")
     s.add_argument("--course", required=True)
+    s.add_argument("--hub", default=None, metavar="URL", help="pull every submission from a JupyterHub class")
+    s.add_argument("--token", default=None, help="an instructor's hub API token (with --hub)")
     s.set_defaults(run=_lazy("opsvalue_lab.instructor.collect:cli_collect"))
 
     s = sub.add_parser("demo-class", help="write N synthetic submissions")

@@ -227,7 +227,21 @@ def collect(sources: list[str | Path], course_dir: str | Path, out: Callable[[st
 
 
 def cli_collect(args) -> int:
-    tally = collect(args.sources, args.course)
+    hub, token = getattr(args, "hub", None), getattr(args, "token", None)
+    if not args.sources and not hub:
+        print("collect: give files, folders or zip archives, or --hub URL --token TOKEN", file=sys.stderr)
+        return 2
+    if hub and not token:
+        print("collect: --hub needs --token (an instructor's hub API token)", file=sys.stderr)
+        return 2
+    tally = Tally()
+    if hub:
+        from ..hub.pull import pull  # the hub's submissions, through the same Collector
+        tally = pull(hub, str(token), args.course)
+    if args.sources:
+        more = collect(args.sources, args.course)
+        tally.counts = {k: tally.counts[k] + more.counts[k] for k in tally.counts}
+        tally.kept += more.kept
     n = tally.counts
     print(f"summary: {n['imported']} imported, {n['updated']} updated, {n['duplicate']} duplicate, "
           f"{n['rejected']} rejected" + (" (see the rejected lines above)" if n["rejected"] else ""))

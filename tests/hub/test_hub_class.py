@@ -182,3 +182,21 @@ def test_service_down_at_submit_time_then_a_later_click_delivers(hub, browser, r
     with course_of(hub) as course:
         shas = {s["sha256"] for s in course.submissions_of("alice")}
     assert len(shas) >= 2
+
+
+def test_collect_hub_pulls_every_submission_into_a_local_course(hub, tmp_path):
+    import subprocess
+    import sys
+    teach_token = hub.user_token("teach", [ACCESS, SUBMIT, REVIEW])
+    cmd = [sys.executable, "-m", "opsvalue_lab.cli", "collect", "--hub", hub.url, "--token", teach_token,
+           "--course", str(tmp_path / "offline")]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    with course_of(hub) as served, Course(tmp_path / "offline") as offline:
+        assert offline.current_answers() == served.current_answers()
+        assert {t.trainee_id for t in offline.trainees()} == {t.trainee_id for t in served.trainees()}
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and " 0 imported, 0 updated" in again.stdout, again.stdout
+    trainee = [*cmd[:6], hub.user_token("alice"), *cmd[7:]]
+    refused = subprocess.run(trainee, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "review" in refused.stderr
