@@ -61,12 +61,15 @@ def _get(section: Any, name: str, default: Any) -> Any:
 def configure(c: Any, *, course: str, instructors: str | Iterable[str] | None, data_dir: str | Path,
               lang: str = "ja", live: bool = False, service_port: int = DEFAULT_SERVICE_PORT,
               service_python: str | None = None, user_python: str | None = None,
-              service_url_for_users: str | None = None, service_ip: str = "127.0.0.1") -> None:
+              service_url_for_users: str | None = None, service_ip: str = "127.0.0.1",
+              service_bind_ip: str | None = None) -> None:
     """Set everything opsvalue needs on the JupyterHub config object *c*.
 
     *service_python* runs the service (default: this interpreter, the hub's); *user_python* runs
     the single-user servers (TLJH: /opt/tljh/user/bin/python); both need opsvalue-lab[hub].
     *service_url_for_users*: how a user's server reaches the service (default: its own URL).
+    *service_ip* is the host in the service's URL (z2jh: "hub"); *service_bind_ip* the address it
+    listens on when that differs (z2jh: "0.0.0.0").
     """
     if lang not in ("ja", "en"):
         raise ValueError(f"opsvalue configure: lang must be 'ja' or 'en', not {lang!r}")
@@ -77,6 +80,8 @@ def configure(c: Any, *, course: str, instructors: str | Iterable[str] | None, d
     service_url = f"http://{service_ip}:{int(service_port)}"
     env = {"OPSVALUE_DATA_DIR": str(data), "OPSVALUE_COURSE": str(course), "OPSVALUE_LANG": lang,
            "OPSVALUE_LIVE": "1" if live else "0"}
+    if service_bind_ip:
+        env["OPSVALUE_BIND_IP"] = service_bind_ip
     services = [s for s in (_get(c.JupyterHub, 'services', None) or []) if s.get("name") != SERVICE]
     services.append({
         "name": SERVICE,

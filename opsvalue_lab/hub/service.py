@@ -153,7 +153,7 @@ def main() -> None:
                    live=os.environ.get("OPSVALUE_LIVE", "0") == "1")
     url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101"))
     server = HTTPServer(app, max_body_size=MAX_FILE_BYTES + 64 * 1024, xheaders=True)
-    server.listen(url.port or 80, url.hostname or "127.0.0.1")
+    server.listen(url.port or 80, os.environ.get("OPSVALUE_BIND_IP") or url.hostname or "127.0.0.1")
     loop = ioloop.IOLoop.current()
 
     def stop(*_: Any) -> None:
