@@ -26,6 +26,16 @@ def pytest_collection_modifyitems(config, items):  # noqa: D103 - every test her
             item.add_marker(pytest.mark.slow)
 
 
+def pytest_configure(config):
+    """SIGTERM (e.g. from `timeout`) becomes KeyboardInterrupt, so teardown still stops the hub."""
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():
+        def _term(_sig, _frm):
+            raise KeyboardInterrupt("SIGTERM")
+        signal.signal(signal.SIGTERM, _term)
+
+
 def require_hub() -> None:
     try:
         import jupyterhub  # noqa: F401

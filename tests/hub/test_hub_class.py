@@ -141,10 +141,10 @@ def test_a_profile_claiming_another_id_is_filed_under_the_real_user(hub, tmp_pat
     assert e.value.status == 400 and "sha256" in str(e.value)
     from opsvalue_lab.jsonfile import dump
     doc = json.loads(data)
-    doc["answers"]["no-such-exercise"] = doc["answers"].pop("pre-1")
-    with pytest.raises(HubRefused) as e:  # re-signed: the unknown exercise is named
+    doc["answers"]["pre-1"]["value"] = "x" * 60_000
+    with pytest.raises(HubRefused) as e:  # re-signed but too long: the field is named
         bad.submit(dump(doc))
-    assert e.value.status == 400 and "no-such-exercise" in str(e.value)
+    assert e.value.status == 400 and "answers.pre-1" in str(e.value)
 
 
 def _service_pid(hub) -> int:
@@ -187,6 +187,7 @@ def test_service_down_at_submit_time_then_a_later_click_delivers(hub, browser, r
 def test_collect_hub_pulls_every_submission_into_a_local_course(hub, tmp_path):
     import subprocess
     import sys
+    service_client(hub, "erin").submit(submission_bytes(tmp_path, "erin", "erin's answer"))
     teach_token = hub.user_token("teach", [ACCESS, SUBMIT, REVIEW])
     cmd = [sys.executable, "-m", "opsvalue_lab.cli", "collect", "--hub", hub.url, "--token", teach_token,
            "--course", str(tmp_path / "offline")]
@@ -197,6 +198,6 @@ def test_collect_hub_pulls_every_submission_into_a_local_course(hub, tmp_path):
         assert {t.trainee_id for t in offline.trainees()} == {t.trainee_id for t in served.trainees()}
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and " 0 imported, 0 updated" in again.stdout, again.stdout
-    trainee = [*cmd[:6], hub.user_token("alice"), *cmd[7:]]
+    trainee = [*cmd[:7], hub.user_token("erin"), *cmd[8:]]
     refused = subprocess.run(trainee, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "review" in refused.stderr
