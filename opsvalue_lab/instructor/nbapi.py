@@ -21,7 +21,7 @@ from ..widgets.common import Status, friendly_cell, guarded
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
 T = {"src": {"ja": "提出ファイル・フォルダー・zip のパス", "en": "Path to a submission file, folder or zip"},
      "collect": {"ja": "取り込む", "en": "Collect"},
-     "report": {"ja": "レポート (HTML + CSV) を作成", "en": "Write report (HTML + CSV)"},
+     "report": {"ja": "レポート（HTML + CSV）を作成", "en": "Write report (HTML + CSV)"},
      "feedback": {"ja": "フィードバックファイルを書き出す", "en": "Export feedback files"},
      "course": {"ja": "コース", "en": "Course"},
      "counts": {"ja": "受講者 {trainees} 名・提出ファイル {submissions} 件",

@@ -27,7 +27,7 @@ TEXTS = {
     "example": {"ja": "回答例", "en": "Example answer"},
     "reflection": {"ja": "振り返りの問い", "en": "Questions to reflect on"},
     "feedback": {"ja": "講師からのフィードバック", "en": "Feedback from your instructor"},
-    "optional_fields": {"ja": "書ける欄から書いてください (空欄があっても保存されます)。",
+    "optional_fields": {"ja": "書ける欄から書いてください（空欄があっても保存されます）。",
                         "en": "Fill in what you can; empty boxes are fine and still save."},
 }
 
