@@ -124,7 +124,7 @@ def test_proactivity_words_and_kind_labels(wb):
     assert "Proactive" in r.word.value
     assert "boundary" in r.proactivity.description
     ja = SelfAssessmentView(wb, BEFORE_ID, "ja").rows[0]
-    assert {o[0] for o in ja.kind.options} == {"依頼対応 (フルフィルメント)", "障害対応", "運用移管", "その他"}
+    assert {o[0] for o in ja.kind.options} == {"フルフィルメント（依頼）", "障害対応", "運用移管", "その他"}
 
 
 def test_add_and_remove_rows(wb):
