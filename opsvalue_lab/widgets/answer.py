@@ -227,9 +227,12 @@ class AnswerView:
             return
         try:
             self._loading = True
-            value = c.latest.value if c.latest is not None else ""
+            value: Any = c.latest.value if c.latest is not None else ""
             for key, ta in self.boxes.items():
-                ta.value = value if key is None else str((value or {}).get(key, "") or "")
+                if key is None:
+                    ta.value = value if isinstance(value, str) else ""
+                else:
+                    ta.value = str((value if isinstance(value, dict) else {}).get(key, "") or "")
         finally:
             self._loading = False
         self._update_count()
