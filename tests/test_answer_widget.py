@@ -127,7 +127,7 @@ def test_example_hidden_until_own_saved_answer(wb):
     assert v.example_button.disabled
     assert a.example.ja.strip()[:20] not in _all_text(v.widget)
     v.example_button.click()  # disabled: clicking reveals nothing
-    assert not v.example_shown
+    assert not v.example_area.children
     v.boxes[None].value = "   "  # blank is not an answer
     v.flush()
     assert v.example_button.disabled
@@ -135,7 +135,7 @@ def test_example_hidden_until_own_saved_answer(wb):
     v.flush()
     assert not v.example_button.disabled
     v.example_button.click()
-    assert v.example_shown
+    assert v.example_area.children
     shown = _all_text(v.widget)
     assert "回答例" in shown and "振り返り" in shown
     # a fresh view asks the store, not widget state

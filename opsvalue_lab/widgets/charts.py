@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from ..i18n import lookup
 from ..model import Task, tasks_from_data
 from ..plots import delivery_chart, save_figure, value_matrix
-from .common import Status, figure_image, guarded
+from .common import Status, figure_png, guarded
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 UI = {
@@ -68,7 +68,7 @@ class _ChartView:
                 note = _ui("no_tasks", self.lang)
             self.note.value = f"<p>{html.escape(note)}</p>"
             self.figure = type(self).draw(before, after=after or None, lang=self.lang)
-            self.image.value = figure_image(self.figure).value
+            self.image.value = figure_png(self.figure)
             self.status.info("")
 
     def export(self) -> list[Path]:

@@ -118,8 +118,14 @@ def friendly_cell(get_lang: Callable[[], str], show: Callable[[Any], None] | Non
     return deco
 
 
-def figure_image(fig, fmt: str = "png") -> w.Image:
-    """A matplotlib Figure as a core Image widget (works in Voila, no custom JS)."""
+def figure_png(fig: Any) -> bytes:
+    """A matplotlib Figure as PNG bytes, for an Image widget's value."""
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=100, bbox_inches="tight")
-    return w.Image(value=buf.getvalue(), format=fmt, layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def figure_image(fig: Any) -> w.Image:
+    """A matplotlib Figure as a new core Image widget (works in Voila, no custom JS)."""
+    return w.Image(value=figure_png(fig), format="png",
+                   layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))

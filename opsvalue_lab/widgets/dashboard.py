@@ -18,7 +18,7 @@ from ..i18n import lookup
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity
 from ..plots import delivery_chart, value_matrix
 from .charts import AFTER_ID, BEFORE_ID, saved_tasks
-from .common import Status, catalogue_of, figure_image, guarded
+from .common import Status, catalogue_of, figure_png, guarded
 from .self_study import TIMING_LABELS, next_step, next_step_text
 
 UI = {
@@ -117,8 +117,8 @@ class DashboardView:
             rows = "".join(f"<tr><td><b>{e(q)}</b></td><td>{e(a)}</td></tr>" for q, a in check_answers(current, lang))
             self.checks.value = (f"<h4>{_ui('checks', lang)}</h4><p>{e(src) if current else ''}</p>"
                                  f"<table>{rows}</table>")
-            self.matrix.value = figure_image(value_matrix(before, after=after or None, lang=lang)).value
-            self.delivery.value = figure_image(delivery_chart(before, after=after or None, lang=lang)).value
+            self.matrix.value = figure_png(value_matrix(before, after=after or None, lang=lang))
+            self.delivery.value = figure_png(delivery_chart(before, after=after or None, lang=lang))
             self.change.value = self._change_html(answers)
             self.status.info("")
 

@@ -214,7 +214,3 @@ class QuizView:
     def refresh_summary(self) -> None:
         c, a, n = set_summary(self.quiz_ids, self.results)
         self.summary.value = f"<b>{html.escape(summary_text(c, a, n, self.lang))}</b>"
-
-    @property
-    def summary_line(self) -> str:
-        return summary_text(*set_summary(self.quiz_ids, self.results), self.lang)

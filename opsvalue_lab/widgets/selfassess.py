@@ -25,7 +25,7 @@ from ..model import (
     tasks_from_data,
 )
 from ..plots import value_matrix
-from .common import Status, figure_image, guarded
+from .common import Status, figure_png, guarded
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 KIND_LABELS = {"fulfilment": ("フルフィルメント（依頼）", "Fulfilment (requests)"),
@@ -280,16 +280,7 @@ class SelfAssessmentView:
             self.image.layout.display = None
             fig = (value_matrix(before, after=tasks, lang=self.lang) if self.exercise_id == AFTER_ID
                    else value_matrix(tasks, lang=self.lang))
-            self.image.value = figure_image(fig).value
-
-    def shown_numbers(self) -> list[dict[str, float]]:
-        """The numbers displayed beside each row, read back from the HTML (for tests and checks)."""
-        import re
-        out = []
-        for r in self.rows:
-            found = dict(re.findall(r"data-key='(\w+)'>([^<]+)<", r.numbers.value))
-            out.append({k: float(v.replace(",", "")) for k, v in found.items()})
-        return out
+            self.image.value = figure_png(fig)
 
 
 class _NeedName(ValueError):
