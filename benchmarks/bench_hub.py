@@ -59,7 +59,7 @@ def bench_submit(hub, n: int, tmp: Path) -> list[dict]:
     barrier = threading.Barrier(n)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=n) as pool:
-        results = list(pool.map(lambda a: _submit(url, *a, barrier), zip(tokens, datas)))
+        results = list(pool.map(lambda a: _submit(url, a[0], a[1], barrier), zip(tokens, datas)))
     wall = time.perf_counter() - t0
     lat = [r[0] for r in results]
     assert all(r[1] == 201 for r in results), sorted({r[1] for r in results})
@@ -87,11 +87,12 @@ def _kernel_rss(nb_path: Path | None, workspace: Path, user_env: dict[str, str])
     from nbclient import NotebookClient
     nb = nbformat.read(nb_path, as_version=4) if nb_path else nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell(
-        "import os, resource\nprint('RSS', int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE'))"))
+        "import os\nprint('RSS', int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE'))"))
     old = dict(os.environ)
     os.environ.update(user_env)
     try:
-        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(workspace)}}).execute()
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(workspace)}}).execute()
     finally:
         os.environ.clear()
         os.environ.update(old)
@@ -100,8 +101,9 @@ def _kernel_rss(nb_path: Path | None, workspace: Path, user_env: dict[str, str])
 
 
 def bench_memory(hub, tmp: Path) -> list[dict]:
-    from opsvalue_lab.launch import prepare_workspace
     import psutil
+
+    from opsvalue_lab.launch import prepare_workspace
     user = "memtrainee"
     token = hub.user_token(user, None)
     hub.api("POST", f"users/{user}/server")
