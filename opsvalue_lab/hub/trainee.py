@@ -59,6 +59,19 @@ def on_hub(wb: Any) -> HubClient | None:
     return client
 
 
+def introduce(client: HubClient) -> None:
+    """In the background, let the service identify this token now (it caches the identity for a
+    few minutes), so the Submit click does not wait for the hub; any failure is ignored here."""
+    import threading
+
+    def hello() -> None:
+        try:
+            client.config()
+        except Exception:  # noqa: BLE001 - Submit reports a real problem when it happens
+            pass
+    threading.Thread(target=hello, name="opsvalue-hub-hello", daemon=True).start()
+
+
 def _pending_path(wb: Any) -> Path:
     return Path(wb.workspace) / ".opsvalue" / PENDING
 

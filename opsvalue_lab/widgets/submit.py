@@ -56,8 +56,10 @@ class SubmitView:
         self.path: Path | None = None
         from ..hub import trainee as hub  # on a JupyterHub class, Submit also sends to the course service
         self.hub_client = hub.on_hub(wb)
-        if self.hub_client is not None and hub.pending(wb):
-            self.status.info(hub.tx("pending", lang))
+        if self.hub_client is not None:
+            hub.introduce(self.hub_client)
+            if hub.pending(wb):
+                self.status.info(hub.tx("pending", lang))
         self.button = w.Button(description=hub.tx("submit", lang) if self.hub_client else tx("submit", lang), icon="paper-plane", button_style="primary",
                                layout=w.Layout(width="auto"))
         self.button.on_click(self.submit)

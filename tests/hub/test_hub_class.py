@@ -70,6 +70,34 @@ def test_two_trainees_submit_and_the_instructor_reads_both(hub, browser, request
         page.context.close()
 
 
+def test_an_instructor_comment_on_the_hub_reaches_the_trainee(hub, browser, request, tmp_path):
+    service_client(hub, "frank").submit(submission_bytes(tmp_path, "frank", "frank's first answer"))
+    comment = "具体例があると<em>なお良い</em>です"
+    page = new_page(browser)
+    try:
+        login(page, hub, "teach", next_url="/services/opsvalue/comments?trainee=frank")
+        page.wait_for_url("**/services/opsvalue/comments?trainee=frank", timeout=60_000)
+        page.fill("#c-pre-1", comment)
+        page.locator("#pre-1 button[type=submit]").click()
+        page.locator("[role=status]", has_text="pre-1").wait_for()
+        assert page.locator("#c-pre-1").input_value() == comment
+        shot(page, request, "instructor-comments")
+    finally:
+        page.context.close()
+    page = new_page(browser)
+    try:
+        login(page, hub, "frank")
+        wait_workbook(page)
+        open_notebook(page, hub, "frank", "06_summary.ipynb")
+        run_all(page)  # the feedback widget fetches the comments from the service
+        shown = page.locator(".opsvalue-feedback-import", has_text="なお良い")
+        shown.wait_for(timeout=30_000)
+        assert "<em>" in shown.inner_text(), "the comment is shown as text, never as HTML"
+        shot(page, request, "trainee-feedback")
+    finally:
+        page.context.close()
+
+
 def test_a_trainee_is_refused_the_report_and_the_class(hub, browser):
     page = new_page(browser)
     try:
