@@ -32,9 +32,9 @@ def _submit(url: str, token: str, data: bytes, barrier: threading.Barrier) -> tu
         return time.perf_counter() - t0, r.status
 
 
-def _files(n: int, out: Path) -> list[Path]:
+def _files(n: int, out: Path, seed: int = 0) -> list[Path]:
     from opsvalue_lab.cli import main
-    main(["demo-class", "--n", str(n), "--out", str(out)])
+    main(["demo-class", "--n", str(n), "--out", str(out), "--seed", str(seed)])
     files = sorted(out.rglob("*.opsvalue.json"))
     assert len(files) == n, f"demo-class wrote {len(files)} files, not {n}"
     return files
@@ -52,9 +52,10 @@ def bench_submit(hub, n: int, tmp: Path) -> list[dict]:
     t0 = time.perf_counter()
     collect([tmp / "files"], tmp / "baseline-course", out=lambda _l: None)
     base = time.perf_counter() - t0
-    users = [f"trainee{i:04d}" for i in range(n)]
-    tokens = [hub.user_token(u) for u in users]
     datas = [f.read_bytes() for f in files]
+    # on a hub the workbook's profile carries the hub user as trainee id: the same names here
+    users = [json.loads(d)["profile"]["trainee_id"] for d in datas]
+    tokens = [hub.user_token(u) for u in users]
     base_rate = n / base
     rows = []
     # warm: each token already identified (notebook 06's Submit widget says hello when it opens and
@@ -69,7 +70,8 @@ def bench_submit(hub, n: int, tmp: Path) -> list[dict]:
                     timeout=120).read(), tokens))
         barrier = threading.Barrier(n)
         url = f"{hub.url}/services/opsvalue/api/submissions"
-        datas = [d + b" " * (phase == "cold") for d in datas]  # a new file each round (trailing space)
+        if phase == "cold":  # other files (another seed): nothing the service has seen
+            datas = [f.read_bytes() for f in _files(n, tmp / "files-cold", seed=1)]
         t0 = time.perf_counter()
         with ThreadPoolExecutor(max_workers=n) as pool:
             results = list(pool.map(lambda a, u=url, b=barrier: _submit(u, a[0], a[1], b), zip(tokens, datas)))
