@@ -34,7 +34,7 @@ def test_a_comment_autosaves_with_status_and_history(tmp_path: Path) -> None:
         assert "(deleted)" in box.history.value
         assert box.flush() and len(course.comment_history("t-1", "pre-1")) == 3  # unchanged: nothing new
         again = CommentBox(course, "t-1", "pre-1", course.comment("t-1", "pre-1"), "ja")
-        assert "保存しました" in again.status.text and "履歴 (3 件)" in again.history.value
+        assert "保存しました" in again.status.text and "履歴（3 件）" in again.history.value
 
 
 def test_a_pending_comment_is_written_when_the_kernel_stops(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ T = {"src": {"ja": "提出ファイル・フォルダー・zip のパス", "en":
                 "en": "{trainees} trainees, {submissions} submission files"},
      "summary": {"ja": "取り込み {imported} 件・更新 {updated} 件・重複 {duplicate} 件・却下 {rejected} 件",
                  "en": "imported {imported}, updated {updated}, duplicate {duplicate}, rejected {rejected}"},
-     "kept": {"ja": "{n} 件の提出に現在のカタログにない回答があり、そのまま保存しました (上の行とレポートに表示)",
+     "kept": {"ja": "{n} 件の提出に現在のカタログにない回答があり、そのまま保存しました（上の行とレポートに表示）",
               "en": "{n} submission(s) hold answers the current catalogue lacks; kept (see above, and the report)"}}
 
 
