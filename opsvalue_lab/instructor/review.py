@@ -12,7 +12,7 @@ import ipywidgets as w
 from ..i18n import lookup
 from ..widgets.common import Status, figure_image, guarded
 from .course import AnswerRow, Course, anonymous_labels
-from .values import pair_order, ui, value_lines
+from .values import kept_lines, pair_order, ui, value_lines
 
 PAGE = 20
 S: dict[str, dict[str, str]] = {
@@ -27,6 +27,8 @@ S: dict[str, dict[str, str]] = {
     "anonymise": {"ja": "匿名表示（T001…）", "en": "Anonymise (T001…)"},
     "no_trainees": {"ja": "まだ提出がありません。「取り込む」ボタン（または opsvalue-lab collect コマンド）で提出ファイルを取り込んでください。",
                     "en": "No submissions yet. Import submission files with the \"Collect\" button (or the opsvalue-lab collect command)."},
+    "kept": {"ja": "現在のカタログにない回答（以前のカタログで提出されたもの。そのまま保存しています）",
+             "en": "Not in the current catalogue (answered under an earlier catalogue; kept as it is)"},
     "no_tasks": {"ja": "自己評価の提出がまだありません。", "en": "No self-assessment has been submitted yet."},
     "done": {"ja": "すべて回答済み", "en": "All answered"},
     "missing": {"ja": "未回答", "en": "Not answered"},
@@ -178,6 +180,13 @@ class TraineeReview:
                          f" <small>({html.escape(ui(a.timing, self.lang))})</small></h4>")
                 out.append(w.HTML(title + answer_html(a, answers.get(a.id), self.lang)))
                 out.append(_comment_box(self.course, tid, a.id, comments.get(a.id, ""), self.lang, self.status))
+            kept = self.course.orphans_of(tid)
+            if kept:
+                items = "".join(
+                    f"<li><b>{html.escape(o['exercise_id'])}</b> <small>({html.escape(o['reason'])})</small><br>"
+                    + "<br>".join(html.escape(x) for x in kept_lines(o["value"], self.lang)) + "</li>" for o in kept)
+                out.append(w.HTML(f"<h4 style='margin:14px 0 4px'>{html.escape(s('kept', self.lang))}</h4>"
+                                  f"<ul class='opsvalue-kept'>{items}</ul>"))
             self.body.children = out
 
 
