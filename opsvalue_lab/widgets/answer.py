@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .autosave import DEBOUNCE_SECONDS, Autosave
@@ -24,27 +24,7 @@ from .common import Status, catalogue_of, friendly_error, t
 __all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md", "cat_of"]
 log = logging.getLogger("opsvalue_lab")
 
-TEXTS = {
-    "hint": {"ja": "ヒント", "en": "Hint"},
-    "see_example": {"ja": "回答例を見る", "en": "See an example answer"},
-    "example_locked": {"ja": "自分の回答を保存すると、回答例と振り返りの問いが見られます。",
-                       "en": "Save an answer of your own first; the example answer and the reflection "
-                             "questions then open."},
-    "example": {"ja": "回答例", "en": "Example answer"},
-    "reflection": {"ja": "振り返りの問い", "en": "Questions to reflect on"},
-    "feedback": {"ja": "講師からのフィードバック", "en": "Feedback from your instructor"},
-    "changed": {"ja": "✎ 未保存の変更があります (入力が止まると保存します)",
-                "en": "✎ Unsaved changes (saved when you pause)"},
-    "conflict": {"ja": "⚠ この回答は、この画面を開いた後に別の場所 (同じノートブックの別タブ、または日本語版・英語版の"
-                       "もう一方) で {at} に保存されています。あなたの入力はまだ保存していません。どちらを残すか選んでください。",
-                 "en": "⚠ This answer was saved elsewhere at {at} (another tab of this notebook, or the other "
-                       "language's copy) after this box was shown. Your text is not saved yet: choose which to keep."},
-    "other_text": {"ja": "保存されている文章", "en": "The saved text"},
-    "keep_mine": {"ja": "自分の文章で上書き保存", "en": "Keep mine (save over it)"},
-    "use_other": {"ja": "保存されている文章を使う", "en": "Use the saved text"},
-    "optional_fields": {"ja": "書ける欄から書いてください (空欄があっても保存されます)。",
-                        "en": "Fill in what you can; empty boxes are fine and still save."},
-}
+TEXTS = ui_table("answer")
 
 
 def tx(key: str, lang: str) -> str:
