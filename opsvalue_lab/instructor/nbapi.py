@@ -68,6 +68,12 @@ def begin(lang: str = "ja", course: str | Path | None = None) -> None:
         if old is not None:
             old.close()
         _state["course"] = Course(path)
+        if not _state.get("atexit"):  # a pending (debounced) comment is written when the kernel stops
+            import atexit
+
+            from .comment_box import flush_all
+            atexit.register(flush_all)
+            _state["atexit"] = True
     c = _state["course"]
     n = c.counts()
     _show(w.HTML(f"<p>{html.escape(_t('course'))}: <code>{html.escape(str(c.dir.resolve()))}</code> — "
@@ -105,6 +111,8 @@ def collect_panel() -> None:
                 n = c.tally.counts
                 lines.append(_t("summary").format(**{k: n.get(k, 0) for k in
                                                       ("imported", "updated", "duplicate", "rejected")}))
+                if c.tally.kept:
+                    lines.append(_t("kept").format(n=c.tally.kept))
             elif kind == "report":
                 from .report import write_report
                 html_path, csv_path = write_report(course.dir, course.dir / f"report-{lang}.html",

@@ -32,16 +32,10 @@ def answer_html(a, value: Any, lang: str) -> str:
 
 
 def _comment_box(course: Course, trainee_id: str, exercise_id: str, text: str, lang: str,
-                 status: Status) -> w.Textarea:
-    box = w.Textarea(value=text, placeholder=s("comment", lang), continuous_update=False,
-                     layout=w.Layout(width="100%", height="60px"))
-
-    def save(change: dict) -> None:
-        with guarded(status, lang):
-            course.set_comment(trainee_id, exercise_id, change["new"])
-            status.saved()
-    box.observe(save, names="value")
-    return box
+                 status: Status) -> w.VBox:
+    """The comment on one answer: autosaved with its own status and history (comment_box.CommentBox)."""
+    from .comment_box import CommentBox
+    return CommentBox(course, trainee_id, exercise_id, text, lang).widget
 
 
 class _Pager:
