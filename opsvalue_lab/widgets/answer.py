@@ -20,6 +20,7 @@ from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .autosave import DEBOUNCE_SECONDS, Autosave
 from .common import Status, catalogue_of, friendly_error, t
+from .conflict import ConflictBar
 
 __all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md", "cat_of"]
 log = logging.getLogger("opsvalue_lab")
@@ -97,14 +98,9 @@ class AnswerView:
         self.retry = w.Button(description=t("retry", lang), icon="save",
                               layout=w.Layout(display="none", width="auto"))
         self.retry.on_click(lambda _b: self.flush())
-        self.conflict_note = w.HTML()
-        self.keep_mine = w.Button(description=tx("keep_mine", lang), icon="save", layout=w.Layout(width="auto"))
-        self.use_other = w.Button(description=tx("use_other", lang), icon="undo", layout=w.Layout(width="auto"))
-        self.keep_mine.on_click(lambda _b: self._resolve(keep=True))
-        self.use_other.on_click(lambda _b: self._resolve(keep=False))
-        self.conflict_box = w.VBox([self.conflict_note, w.HBox([self.keep_mine, self.use_other])],
-                                   layout=w.Layout(display="none"))
-        self._conflict: Conflict | None = None
+        self.conflict = ConflictBar(lang, lambda c: self._resolve(c, keep=True), lambda c: self._resolve(c, keep=False))
+        self.conflict_box, self.conflict_note = self.conflict.widget, self.conflict.note
+        self.keep_mine, self.use_other = self.conflict.keep_mine, self.conflict.use_other
         self.autosave = Autosave(self.value, self._commit, self._show)
         hint = w.Accordion(children=[w.HTML(md(a.guidance(lang)))], selected_index=None)
         hint.set_title(0, tx("hint", lang))
@@ -177,30 +173,19 @@ class AnswerView:
         elif state == "saving":
             self.status.info(t("saving", lang))
         elif state == "saved":
-            self._conflict = None
-            self.conflict_box.layout.display = "none"
+            self.conflict.hide()
             self.status.saved(payload.saved_at if payload is not None else None)
             self.retry.layout.display = "none"
             self._set_example_lock(self._answered)
         elif isinstance(payload, Conflict):
-            self._conflict = payload
-            at = payload.latest.saved_at.astimezone().strftime("%H:%M:%S") if payload.latest else "?"
-            self.status.error(tx("conflict", lang).format(at=at).lstrip("⚠ "))
-            other = payload.latest.value if payload.latest else ""
-            text = other if isinstance(other, str) else "\n".join(
-                f"{k}: {v}" for k, v in (other or {}).items())
-            self.conflict_note.value = (f"<div class='opsvalue-example'><b>{tx('other_text', lang)}</b>"
-                                        f"<div>{html.escape(text).replace(chr(10), '<br>')}</div></div>")
-            self.conflict_box.layout.display = None
+            self.status.error(self.conflict.message(payload))
+            self.conflict.show(payload)
         else:
             self.status.error(f"{t('error_prefix', lang)}: {friendly_error(payload, lang)} {t('text_kept', lang)}")
             self.retry.layout.display = None
 
-    def _resolve(self, keep: bool) -> None:
+    def _resolve(self, c: Conflict, keep: bool) -> None:
         """The trainee's choice after a conflict: save their text over the other, or take the other."""
-        c = self._conflict
-        if c is None:
-            return
         self._base = c.latest.saved_at if c.latest is not None else None
         if keep:
             self.flush()

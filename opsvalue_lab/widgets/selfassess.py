@@ -25,7 +25,9 @@ from ..model import (
     tasks_from_data,
 )
 from ..plots import value_matrix
+from ..store import Conflict
 from .common import Status, figure_png, guarded
+from .conflict import ConflictBar
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 KIND_LABELS = {"fulfilment": ("フルフィルメント（依頼）", "Fulfilment (requests)"),
@@ -155,6 +157,8 @@ class SelfAssessmentView:
         self.add_btn.on_click(lambda _b: self.add_row())
         self.save_btn.on_click(lambda _b: self.save())
         self.copy_btn.on_click(lambda _b: self.copy_before())
+        self.conflict = ConflictBar(self.lang, self._keep, self._use)
+        self._base = None  # the saved_at of the version this view started from (or last saved)
         self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
         try:
             title = _catalogue().assignment(exercise_id).title(self.lang)
@@ -162,13 +166,14 @@ class SelfAssessmentView:
             title = exercise_id
         self.widget = w.VBox([w.HTML(f"<h4>{html.escape(title)}</h4>"), self.copy_box, self.empty_note,
                               self.rows_box, w.HBox([self.add_btn, self.save_btn]), self.status.widget,
-                              self.image])
+                              self.conflict.widget, self.image])
         with guarded(self.status, self.lang):
-            saved = wb.latest(exercise_id)
+            shown = wb.latest_version(exercise_id)
+            saved = shown.value if shown is not None else None
+            self._base = shown.saved_at if shown is not None else None
             self.load(tasks_from_data(saved) if saved else [])
-            hist = wb.history(exercise_id) if saved else []
-            if hist:
-                self.status.saved(hist[-1].saved_at)
+            if saved:
+                self.status.saved(self._base)
         self.render()
 
     # ---------------------------------------------------------------- rows
@@ -243,12 +248,33 @@ class SelfAssessmentView:
             return False
         ok = False
         with guarded(self.status, self.lang):
-            self.wb.save(self.exercise_id, [t.to_dict() for t in tasks])
+            try:
+                v = self.wb.save(self.exercise_id, [t.to_dict() for t in tasks], expect=self._base)
+            except Conflict as c:  # saved elsewhere since shown: overwrite nothing, let the trainee choose
+                self.status.error(self.conflict.message(c))
+                self.conflict.show(c)
+                return False
+            cur = v if v is not None else self.wb.latest_version(self.exercise_id)
+            self._base = cur.saved_at if cur is not None else None
+            # <- the committed save has returned: the one place for after-save hooks (e.g. mirroring)
             self.status.saved()
+            self.conflict.hide()
             ok = True
         if ok:
             self.render(tasks)
         return ok
+
+    def _keep(self, c: Conflict) -> None:
+        self._base = c.latest.saved_at if c.latest is not None else None
+        self.save()
+
+    def _use(self, c: Conflict) -> None:
+        with guarded(self.status, self.lang):
+            self._base = c.latest.saved_at if c.latest is not None else None
+            self.load(tasks_from_data(c.latest.value) if c.latest is not None and c.latest.value else [])
+            self.conflict.hide()
+            self.status.saved(self._base)
+            self.render()
 
     def render(self, tasks: list[Task] | None = None) -> None:
         """Redraw the live value matrix (after-tasks are drawn with arrows from the Before ones)."""
