@@ -15,7 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .autosave import DEBOUNCE_SECONDS, Autosave
@@ -25,20 +25,7 @@ from .conflict import ConflictBar
 __all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md", "cat_of"]
 log = logging.getLogger("opsvalue_lab")
 
-TEXTS = {
-    "hint": {"ja": "ヒント", "en": "Hint"},
-    "see_example": {"ja": "回答例を見る", "en": "See an example answer"},
-    "example_locked": {"ja": "自分の回答を保存すると、回答例と振り返りの問いが見られます。",
-                       "en": "Save an answer of your own first; the example answer and the reflection "
-                             "questions then open."},
-    "example": {"ja": "回答例", "en": "Example answer"},
-    "reflection": {"ja": "振り返りの問い", "en": "Questions to reflect on"},
-    "feedback": {"ja": "講師からのフィードバック", "en": "Feedback from your instructor"},
-    "changed": {"ja": "✎ 未保存の変更があります（入力が止まると保存します）",
-                "en": "✎ Unsaved changes (saved when you pause)"},
-    "optional_fields": {"ja": "書ける欄から書いてください（空欄があっても保存されます）。",
-                        "en": "Fill in what you can; empty boxes are fine and still save."},
-}
+TEXTS = ui_table("answer")
 
 
 def tx(key: str, lang: str) -> str:

@@ -9,18 +9,10 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..store import Conflict
 
-TEXTS = {
-    "conflict": {"ja": "この回答は、この画面を開いた後に別の場所（同じノートブックの別タブ、または日本語版・英語版の"
-                       "もう一方）で {at} に保存されています。あなたの入力はまだ保存していません。どちらを残すか選んでください。",
-                 "en": "This answer was saved elsewhere at {at} (another tab of this notebook, or the other "
-                       "language's copy) after this box was shown. Your answer is not saved yet: choose which to keep."},
-    "other_text": {"ja": "保存されている回答", "en": "The saved answer"},
-    "keep_mine": {"ja": "自分の回答で上書き保存", "en": "Keep mine (save over it)"},
-    "use_other": {"ja": "保存されている回答を使う", "en": "Use the saved answer"},
-}
+TEXTS = ui_table("conflict")
 
 
 def tx(key: str, lang: str) -> str:
