@@ -12,23 +12,13 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado import web
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..instructor.values import value_lines
 from .auth import REVIEW, PageHandler
 from .intake import Rejected
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-TEXTS = {
-    "title": {"ja": "講師コメント", "en": "Instructor comments"},
-    "report": {"ja": "クラスレポート", "en": "Class report"},
-    "trainees": {"ja": "受講者一覧", "en": "Trainees"},
-    "pick": {"ja": "コメントする受講者を選んでください。", "en": "Choose a trainee to comment on."},
-    "none": {"ja": "まだ提出がありません。", "en": "No submissions yet."},
-    "comment": {"ja": "コメント (空にして保存すると削除)", "en": "Comment (save it empty to delete it)"},
-    "save": {"ja": "保存", "en": "Save"},
-    "saved": {"ja": "保存しました", "en": "Saved"},
-    "no_answers": {"ja": "この受講者の回答はまだありません。", "en": "This trainee has no answers yet."},
-}
+TEXTS = ui_table("hub_comments")
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True))
 
 
