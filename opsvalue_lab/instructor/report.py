@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -160,10 +161,29 @@ CSV_HEADER = ["trainee_id", "name", "cohort", "exercise_id", "section", "timing"
               "answer", "comment"]
 
 
-def render_html(data: ReportData) -> str:
+def _template() -> Any:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True,
                       default_for_string=True), trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("report.html.j2").render(**data.context)
+    return env.get_template("report.html.j2")
+
+
+def render_html(data: ReportData) -> str:
+    return _template().render(**data.context)
+
+
+def html_chunks(data: ReportData, size: int = 1 << 16) -> Iterator[bytes]:
+    """The report as UTF-8 chunks of about *size* bytes, rendered as written (never whole in memory)."""
+    buf: list[str] = []
+    n = 0
+    for part in _template().generate(**data.context):
+        buf.append(part)
+        n += len(part)
+        if n >= size:
+            yield "".join(buf).encode("utf-8")
+            buf.clear()
+            n = 0
+    if buf:
+        yield "".join(buf).encode("utf-8")
 
 
 def write_report(course_dir: str | Path, out: str | Path, *, csv: str | Path | None = None,
@@ -175,7 +195,7 @@ def write_report(course_dir: str | Path, out: str | Path, *, csv: str | Path | N
         data = build(course, lang=lang, anonymise=anonymise)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(out, render_html(data).encode("utf-8"), force=True, err=FileFormatError)  # whole or not at all
+    atomic_write(out, html_chunks(data), force=True, err=FileFormatError)  # whole or not at all
     csv_path = write_csv(csv, CSV_HEADER, data.csv_rows) if csv else None
     return out, csv_path
 
