@@ -8,8 +8,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..markup import md
 from ..store import Conflict
-from .answer import cat_of, feedback_box, md
+from .answer import cat_of, feedback_box
 from .common import Status, friendly_error, t
 from .conflict import ConflictBar
 
