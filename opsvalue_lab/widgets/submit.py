@@ -92,7 +92,8 @@ class SubmitView:
         return None
 
     def _send(self, path: Path, client: Any) -> None:
-        """On a hub: deliver the file just written; the service down leaves it pending (never lost)."""
+        """On a hub: deliver the file just written; the service down leaves it pending (never lost)
+        and a background retry delivers it as soon as the service answers again."""
         from ..hub import trainee as hub
         from ..hub.client import HubRefused, HubUnavailable
         lang, kept = self.lang, f"{hub.tx('kept', self.lang)}<br><code>{html.escape(str(path))}</code>"
@@ -101,13 +102,20 @@ class SubmitView:
         except HubUnavailable:
             self.status.error(hub.tx("down", lang))
             self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"
+            hub.retry_later(self.wb, client, lambda r: self._received(r, kept))
             return
         except HubRefused as e:
             self.status.error(f"{hub.tx('refused', lang)}: {e}")
             self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"
             return
+        self._received(receipt, kept)
+
+    def _received(self, receipt: dict, kept: str) -> None:
+        from ..hub import trainee as hub
+        lang = self.lang
         claimed = f"<br>{hub.tx('claimed', lang)}: <b>{html.escape(str(receipt.get('trainee', '')))}</b>" \
             if receipt.get("claimed_trainee_id") else ""
+        self.status.saved()
         self.result.value = (f"<div class='opsvalue-submitted opsvalue-received'>✔ {hub.tx('received', lang)} "
                              f"<b>{html.escape(hub.received_time(receipt))}</b>{claimed}<br>{kept}<br>"
                              f"{hub.tx('again', lang)}</div>")
