@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ..i18n import lookup
 from ..store_values import is_answered  # the store's own rule of "answered"
-from .common import Status, catalogue_of, friendly_error, t
+from .common import Status, after_save, catalogue_of, friendly_error, live_notice, t
 
 DEBOUNCE_SECONDS = 0.8
 
@@ -115,7 +115,7 @@ class AnswerView:
         self._update_example_lock()
         self.widget = w.VBox([
             w.HTML(f"<div class='opsvalue-prompt'><b>{html.escape(a.title(lang))}</b>{md(a.prompt(lang))}</div>"),
-            hint, *parts,
+            hint, live_notice(lang), *parts,
             w.HBox([self.status.widget, self.count, self.retry]),
             feedback_box(wb, exercise_id, lang),
             w.HBox([self.example_button, self.example_note]), self.example_area,
@@ -153,13 +153,15 @@ class AnswerView:
                 self._timer = None
             try:
                 self.status.info(t("saving", self.lang))
-                self.wb.save(self.exercise_id, self.value())
+                value = self.value()
+                self.wb.save(self.exercise_id, value)
             except Exception as exc:  # noqa: BLE001 - shown as a friendly message; text stays
                 self.status.error(f"{t('error_prefix', self.lang)}: {friendly_error(exc, self.lang)} "
                                   f"{t('text_kept', self.lang)}")
                 self.retry.layout.display = None
                 return False
             self.status.saved()
+            after_save(self.wb, self.exercise_id, value)
             self.retry.layout.display = "none"
             self._update_example_lock()
             return True

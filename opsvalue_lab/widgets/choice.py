@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as w
 
 from .answer import cat_of, feedback_box, md
-from .common import Status, friendly_error, t
+from .common import Status, after_save, friendly_error, live_notice, t
 
 
 class ChoiceView:
@@ -32,7 +32,7 @@ class ChoiceView:
         self.radio.observe(lambda _c: self.save(), names="value")
         self.widget = w.VBox([
             w.HTML(f"<div class='opsvalue-prompt'><b>{html.escape(a.title(lang))}</b>{md(a.prompt(lang))}</div>"),
-            self.radio, w.HBox([self.status.widget, self.retry]),
+            live_notice(lang), self.radio, w.HBox([self.status.widget, self.retry]),
             feedback_box(wb, exercise_id, lang),
         ], layout=w.Layout(width="100%"))
         self.widget.add_class("opsvalue-answer")
@@ -54,5 +54,6 @@ class ChoiceView:
             self.retry.layout.display = None
             return False
         self.status.saved()
+        after_save(self.wb, self.exercise_id, self.radio.value)
         self.retry.layout.display = "none"
         return True

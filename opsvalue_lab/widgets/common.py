@@ -28,6 +28,8 @@ UI: dict[str, dict[str, str]] = {
                   "en": "Your text is still here. Fix the cause, then press \"Save again\"."},
     "unexpected": {"ja": "予期しない問題が起きました。講師またはサポートに連絡してください。",
                    "en": "Something unexpected went wrong. Please tell your instructor or support."},
+    "live_shared": {"ja": "この講義では、回答が講師の画面にリアルタイムで共有されます。",
+                    "en": "In this lecture, your answers are shared live on the instructor's screen."},
 }
 
 
@@ -115,6 +117,24 @@ def friendly_cell(get_lang: Callable[[], str], show: Callable[[Any], None] | Non
             return None
         return wrapper
     return deco
+
+
+def live_notice(lang: str) -> w.HTML:
+    """One line saying that answers are shared live, when the course does so on this hub; else an
+    empty, hidden line (nothing is said about sharing when nothing is shared)."""
+    from ..hub.live_client import live_enabled
+    if not live_enabled():
+        return w.HTML(value="", layout=w.Layout(display="none"))
+    line = w.HTML(value=f"<small class='opsvalue-live'>📡 {html.escape(t('live_shared', lang))}</small>")
+    line.add_class("opsvalue-live-notice")
+    return line
+
+
+def after_save(wb: Any, exercise_id: str, value: Any) -> None:
+    """Call right after a committed save: mirrors the answer to the class's live view when the course
+    shares answers live. Returns at once and never raises (the local save is the master copy)."""
+    from ..hub.live_client import mirror_saved
+    mirror_saved(wb, exercise_id, value)
 
 
 def figure_image(fig, fmt: str = "png") -> w.Image:

@@ -15,7 +15,7 @@ from ..catalogue import catalogue as _catalogue
 from ..model import (AVAILABILITY_KINDS, LEVEL_LABELS, PROACTIVITY_LABELS,
                      REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity, tasks_from_data)
 from ..plots import value_matrix
-from .common import Status, figure_image, guarded
+from .common import Status, after_save, figure_image, guarded, live_notice
 from ..i18n import pick
 from ..i18n import lookup
 
@@ -169,7 +169,7 @@ class SelfAssessmentView:
             title = _catalogue().assignment(exercise_id).title(self.lang)
         except KeyError:
             title = exercise_id
-        self.widget = w.VBox([w.HTML(f"<h4>{html.escape(title)}</h4>"), self.copy_box, self.empty_note,
+        self.widget = w.VBox([w.HTML(f"<h4>{html.escape(title)}</h4>"), live_notice(self.lang), self.copy_box, self.empty_note,
                               self.rows_box, w.HBox([self.add_btn, self.save_btn]), self.status.widget,
                               self.image])
         with guarded(self.status, self.lang):
@@ -252,8 +252,10 @@ class SelfAssessmentView:
             return False
         ok = False
         with guarded(self.status, self.lang):
-            self.wb.save(self.exercise_id, [t.to_dict() for t in tasks])
+            value = [t.to_dict() for t in tasks]
+            self.wb.save(self.exercise_id, value)
             self.status.saved()
+            after_save(self.wb, self.exercise_id, value)
             ok = True
         if ok:
             self.render(tasks)
