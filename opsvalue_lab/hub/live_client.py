@@ -3,7 +3,7 @@
 The local store is the master copy. `mirror_saved()` only records "this exercise changed" and
 returns at once; one background thread per workspace sends the newest value (`PUT api/live/<id>`
 with the trainee's own hub token, through hub/client.py). When the service cannot be reached the
-value stays pending and is sent again (1 s, 2 s, 5 s … 15 s apart), and a newer save replaces it,
+value stays pending and is sent again (0.5 s, 1 s, 2 s … then every 5 s), and a newer save replaces it,
 so the service always ends with the latest local answer. What was last mirrored is remembered in
 `<workspace>/.opsvalue/live-mirrored.json`; a new kernel first re-sends every answer saved since,
 so a kernel that stopped before it could mirror loses nothing either.
@@ -23,7 +23,7 @@ from .client import HubClient, HubRefused, HubUnavailable
 
 log = logging.getLogger("opsvalue_lab")
 STATE_FILE = "live-mirrored.json"
-BACKOFF = (1.0, 2.0, 5.0, 10.0, 15.0)
+BACKOFF = (0.5, 1.0, 2.0, 3.0, 5.0)
 
 
 def live_enabled(env: Mapping[str, str] | None = None) -> bool:

@@ -125,7 +125,7 @@ def live_notice(lang: str) -> w.HTML:
     from ..hub.live_client import live_enabled
     if not live_enabled():
         return w.HTML(value="", layout=w.Layout(display="none"))
-    line = w.HTML(value=f"<small class='opsvalue-live'>📡 {html.escape(t('live_shared', lang))}</small>")
+    line = w.HTML(value=f"<small class='opsvalue-live'>📡 {html.escape(t('live_shared', lang), quote=False)}</small>")
     line.add_class("opsvalue-live-notice")
     return line
 
