@@ -243,7 +243,7 @@ def comparable(data: bytes) -> str:
     that draws the same figure with other bytes does not count as a difference."""
     nb = json.loads(data)
     for cell in nb.get("cells", []):
-        for name, bundle in (cell.get("attachments") or {}).items():
+        for bundle in (cell.get("attachments") or {}).values():
             png = base64.b64decode(bundle.get("image/png", ""))
             bundle["image/png"] = "<png>" if png.startswith(PNG_MAGIC) else "<not a png>"
     return json.dumps(nb, sort_keys=True, ensure_ascii=False)

@@ -6,12 +6,25 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from .catalogue_types import (KINDS, LANGS, QUIZ_TOPICS, TIMINGS, Assignment, Catalogue, CatalogueError,
-                              Choice, Quiz, QuizOption, Section, Text)
+from .catalogue_types import (
+    KINDS,
+    LANGS,
+    QUIZ_TOPICS,
+    TIMINGS,
+    Assignment,
+    Catalogue,
+    CatalogueError,
+    Choice,
+    Quiz,
+    QuizOption,
+    Section,
+    Text,
+)
 from .model import DEFAULT_MODEL, Repeatability, SolutionLevel, ValueModel
 
 __all__ = ["KINDS", "LANGS", "QUIZ_TOPICS", "TIMINGS", "Assignment", "Catalogue", "CatalogueError", "Choice",

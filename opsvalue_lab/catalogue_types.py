@@ -107,7 +107,9 @@ class Catalogue:
 
     @cached_property
     def _by_id(self) -> dict[str, Assignment | Quiz]:
-        return {x.id: x for x in (*self.assignments, *self.quizzes)}
+        out: dict[str, Assignment | Quiz] = {a.id: a for a in self.assignments}
+        out.update((q.id, q) for q in self.quizzes)
+        return out
 
     def assignment(self, exercise_id: str) -> Assignment:
         a = self._by_id.get(exercise_id)

@@ -9,7 +9,7 @@ import importlib
 import json
 import os
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from .catalogue import CatalogueError, catalogue
 from .errors import OpsValueError

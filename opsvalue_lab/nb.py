@@ -13,8 +13,9 @@ import atexit
 import importlib
 import logging
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 _state: dict[str, Any] = {"wb": None, "lang": "ja", "styled": False, "views": []}
 
@@ -145,6 +146,7 @@ def quiz(ids: Sequence[str] | str) -> None:
 @_friendly
 def figure(name: str) -> None:
     from IPython.display import Image
+
     from .figures import FIGURES
     from .widgets.common import figure_image
     if name not in FIGURES:

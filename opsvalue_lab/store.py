@@ -13,15 +13,24 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .catalogue import TIMINGS, Catalogue, catalogue as packaged_catalogue
+from .catalogue import TIMINGS, Catalogue
+from .catalogue import catalogue as packaged_catalogue
 from .store_schema import StoreError, Transactions, explain, identify, migrate
+from .store_values import (
+    LANGS,
+    MAX_PROFILE_CHARS,
+    PROFILE_KEYS,
+    canonical,
+    check_comment,
+    check_str,
+    check_value,
+    is_answered,
+)
 from .submission import write_submission
-from .store_values import (LANGS, MAX_PROFILE_CHARS, PROFILE_KEYS, canonical, check_comment, check_str,
-                           check_value, is_answered)
 
 __all__ = ["Workbook", "Version", "StoreError", "STORE_DIR", "STORE_FILE"]
 
@@ -31,12 +40,12 @@ DEFAULT_BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another writer, per attem
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _when(iso: str) -> datetime:
     dt = datetime.fromisoformat(iso)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ class Workbook(Transactions):
     # ---- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, workspace: str | Path, *, catalogue: Catalogue | None = None,
-             busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> "Workbook":
+             busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Workbook:
         """Open (creating if needed) the store of *workspace*; StoreError if that is impossible."""
         ws = Path(workspace)
         path = ws / STORE_DIR / STORE_FILE
@@ -96,9 +105,11 @@ class Workbook(Transactions):
                                  f"({'; '.join(str(r[0]) for r in rows[:3])}); it was left untouched. "
                                  "Move it aside (keep it for your instructor) to start a fresh one")
             identify(c, self.path)
-        self._retry("open", lambda: check(conn))
+        # One read transaction: another process creating the schema at this moment is seen either
+        # wholly or not at all (separate reads could see its user_version without its tables).
+        self._tx("open", check, write=False)
         self._retry("open", lambda: self._wal(conn))
-        self._tx("open", lambda c: migrate(c, self.path))
+        self._tx("open", lambda c: migrate(c, self.path))  # identifies again, inside the write
 
     @staticmethod
     def _wal(conn: sqlite3.Connection) -> None:

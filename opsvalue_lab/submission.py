@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .catalogue import Catalogue, catalogue as packaged_catalogue
+from .catalogue import Catalogue
+from .catalogue import catalogue as packaged_catalogue
 from .jsonfile import MAX_BYTES, MAX_DEPTH, FileFormatError, atomic_write, dump, load, read_bytes
 from .store_values import MAX_ANSWER_CHARS, MAX_TASKS, check_profile, check_str, check_timestamp, check_value
 
@@ -132,8 +133,8 @@ def parse_submission(data: bytes, name: str, *, catalogue: Catalogue | None = No
         cv = check_str(doc["catalogue_version"], "catalogue_version", 64)
         created = check_timestamp(doc["created_at"], "created_at")
         profile = check_profile(doc["profile"])
-    except ValueError as e:
-        raise _fail(name, str(e).split(":")[0], str(e).split(": ", 1)[-1]) from None
+    except ValueError as err:
+        raise _fail(name, str(err).split(":")[0], str(err).split(": ", 1)[-1]) from None
     answers, saved_at = {}, {}
     for eid, e in _mapping(name, "answers", doc["answers"]).items():
         _known(cat, name, f"answers.{eid}", eid)
@@ -167,7 +168,7 @@ def _valid(cat: Catalogue, eid: str, value: Any) -> bool:
         return False
 
 
-def write_submission(wb: "Workbook", path: str | Path, *, include_history: bool = True,
+def write_submission(wb: Workbook, path: str | Path, *, include_history: bool = True,
                      force: bool = False) -> Path:
     """Export *wb* to *path* (used by ``Workbook.export``). Oldest history is trimmed to fit MAX_BYTES."""
     cat, p = wb.catalogue, Path(path)
@@ -179,7 +180,7 @@ def write_submission(wb: "Workbook", path: str | Path, *, include_history: bool 
     quiz = {k: r for k, r in snap["quiz"].items() if any(q.id == k for q in cat.quizzes)
             and r["last_option"] < len(cat.quiz(k).options)}
     doc: dict[str, Any] = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "catalogue_version": cat.version,
-                           "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                            "profile": snap["profile"], "answers": answers, "quiz": quiz}
     if include_history:
         doc["history"] = history

@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from opsvalue_lab.cli import main as cli_main
 from opsvalue_lab.jsonfile import MAX_BYTES, MAX_DEPTH, signed
 from opsvalue_lab.store import Workbook
 from opsvalue_lab.store_values import MAX_ANSWER_CHARS
-from opsvalue_lab.submission import (SubmissionError, default_name, parse_submission, read_submission,
-                                     write_submission)
+from opsvalue_lab.submission import SubmissionError, default_name, parse_submission, read_submission, write_submission
 
 TASK = {"name": "定型作業", "kind": "fulfilment", "level": "substantial", "proactivity": 1.4,
         "lead_time": 2, "lead_time_unit": "days", "repeatability": "structured"}
@@ -142,7 +143,7 @@ def _deep(n: int) -> Any:
     return v
 
 
-EDITS: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+EDITS: dict[str, tuple[Callable[[dict[str, Any]], object], str | None]] = {
     "wrong version": (lambda d: d.update(schema_version=2), "schema_version"),
     "version as text": (lambda d: d.update(schema_version="1"), "schema_version"),
     "version as bool": (lambda d: d.update(schema_version=True), "schema_version"),

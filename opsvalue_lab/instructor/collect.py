@@ -11,10 +11,11 @@ import re
 import sys
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .. import submission as sub
 from .course import Course
@@ -48,8 +49,8 @@ def _iso_utc(value: Any) -> str:
         except ValueError:
             return str(value)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat()
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
 
 
 def _trainee_id(profile: dict, name: str) -> str:

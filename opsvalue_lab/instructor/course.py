@@ -13,10 +13,11 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ..catalogue import Catalogue, catalogue
 from ..errors import OpsValueError
@@ -82,7 +83,7 @@ class AnswerRow:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class Course:
@@ -109,14 +110,14 @@ class Course:
             raise CourseError(f"course directory {self.dir} cannot be used: {e.strerror or e}") from None
 
     @classmethod
-    def open(cls, course_dir: str | Path | None = None, **kw: Any) -> "Course":
+    def open(cls, course_dir: str | Path | None = None, **kw: Any) -> Course:
         return cls(course_dir or os.environ.get("OPSVALUE_COURSE") or "course", **kw)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "Course":
+    def __enter__(self) -> Course:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -304,7 +305,8 @@ class Course:
         out = []
         for t in self.trainees():
             mine = answers.get(t.trainee_id, {})
-            by, missing = {}, {}
+            by: dict[str, list[int]] = {}
+            missing: dict[str, list[str]] = {}
             for a in self.catalogue.assignments:
                 done = is_answered(mine.get(a.id))
                 by.setdefault(a.timing, [0, 0])

@@ -6,7 +6,7 @@ goes through `collect` like any trainee's. Deterministic by seed; fast enough fo
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from . import phrases as P
 
 _LEVELS = [lv.value for lv in SolutionLevel]
 _REPS = [r.value for r in Repeatability]
-_START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def _sentence(rng: random.Random, ex: str, lang: str) -> str:
@@ -122,7 +122,8 @@ def write_demo(n: int, out: str | Path, seed: int = 0) -> list[Path]:
     paths, cat = [], catalogue()
     for i in range(n):
         profile, answers, created = demo_trainee(seed, i)
-        saved = {ex: (created - timedelta(hours=1 + j)).isoformat(timespec="seconds") for j, ex in enumerate(reversed(answers))}
+        saved = {ex: (created - timedelta(hours=1 + j)).isoformat(timespec="seconds")
+                 for j, ex in enumerate(reversed(answers))}
         path = out / f"{profile['trainee_id']}-{created:%Y%m%d}.opsvalue.json"
         doc = {"format": sub.FORMAT, "schema_version": sub.SCHEMA_VERSION, "catalogue_version": cat.version,
                "created_at": created.isoformat(timespec="seconds"), "profile": profile,

@@ -15,8 +15,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.common import Status, friendly_cell, guarded
 from ..i18n import lookup
+from ..widgets.common import Status, friendly_cell, guarded
 
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
 T = {"src": {"ja": "提出ファイル・フォルダ・zip のパス", "en": "Path to a submission file, folder or zip"},

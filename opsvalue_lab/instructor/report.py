@@ -116,7 +116,7 @@ def build(course: Course, *, lang: str = "ja", anonymise: bool = False, charts: 
 
     completion, shorts = [], {a.id: short_title(a, lang) for a in cat.assignments}
     for row in course.completion(answers):
-        t: Trainee = row["trainee"]
+        who: Trainee = row["trainee"]
         groups = []
         for tm in ("before", "in_class", "after"):
             miss = row["missing"].get(tm, [])
@@ -124,7 +124,7 @@ def build(course: Course, *, lang: str = "ja", anonymise: bool = False, charts: 
                 everything = len(miss) == row["by_timing"][tm][1]
                 groups.append({"timing": ui(tm, lang), "all": everything, "n": len(miss),
                                "items": [shorts[ex] for ex in miss]})
-        completion.append({"who": shown[t.trainee_id],
+        completion.append({"who": shown[who.trainee_id],
                            "cells": [row["by_timing"].get(tm, [0, 0]) for tm in ("before", "in_class", "after")],
                            "missing": groups})
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..catalogue import Assignment, Catalogue
-from ..catalogue import catalogue
+from ..catalogue import Assignment, Catalogue, catalogue
+from ..i18n import lookup
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Task, tasks_from_data
 from ..store_values import is_answered  # the store's rule, shared by progress and completion
-from ..i18n import lookup
 
 UI: dict[str, dict[str, str]] = {
     "missing": {"ja": "未回答", "en": "not answered"},

@@ -6,13 +6,14 @@ import functools
 import html
 import io
 import logging
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import ipywidgets as w
 
-from ..errors import OpsValueError
 from ..catalogue import Catalogue, catalogue
+from ..errors import OpsValueError
 from ..i18n import lookup
 
 log = logging.getLogger("opsvalue_lab")
