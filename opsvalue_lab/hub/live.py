@@ -19,7 +19,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tornado import web
@@ -43,12 +43,18 @@ _ENV = Environment(loader=FileSystemLoader(str(HERE / "templates")),
 __all__ = ["LiveContext", "handlers", "SUBMIT", "REVIEW"]
 
 
-class _Live:
-    """Mixin with the live handlers' shared bits (placed before the service's base class)."""
+class _Live(web.RequestHandler):
+    """The live handlers' shared bits; each route class is combined with the service's base class
+    (which comes after it, so identification and scope checks are the service's own)."""
+
+    if TYPE_CHECKING:  # provided by the service's base class (hub/auth.py)
+        hub_user: str
+
+        def require_scope(self, scope: str) -> None: ...
 
     @property
     def ctx(self) -> LiveContext:
-        s = self.settings  # type: ignore[attr-defined]
+        s = self.settings
         if "opsvalue_live_ctx" not in s:
             s["opsvalue_live_ctx"] = LiveContext(s["opsvalue_store"].course, live=bool(s["opsvalue_live"]),
                                                  lang=s.get("opsvalue_lang", "ja"),
@@ -56,18 +62,18 @@ class _Live:
         return s["opsvalue_live_ctx"]
 
     def set_default_headers(self) -> None:
-        super().set_default_headers()  # type: ignore[misc]
+        super().set_default_headers()
         self.set_header("Content-Security-Policy", CSP)
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "no-referrer")
         self.set_header("Cache-Control", "no-store")
 
     def lang(self) -> str:
-        lang = self.get_argument("lang", self.ctx.lang)  # type: ignore[attr-defined]
+        lang = self.get_argument("lang", self.ctx.lang)
         return "en" if lang == "en" else "ja"
 
     def names(self) -> bool:
-        return self.get_argument("names", "0") == "1"  # type: ignore[attr-defined]
+        return self.get_argument("names", "0") == "1"
 
     def feed(self, exercise_id: str) -> Feed:
         try:
@@ -76,14 +82,14 @@ class _Live:
             raise web.HTTPError(404, f"unknown exercise {exercise_id!r}") from None
 
     def since(self) -> int:
-        raw = self.request.headers.get("Last-Event-ID") or self.get_argument("since", None) or "0"  # type: ignore
+        raw = self.request.headers.get("Last-Event-ID") or self.get_argument("since", None) or "0"
         try:
             return max(0, int(raw))
         except ValueError:
             raise web.HTTPError(400, "since must be a whole number") from None
 
     def json_body(self) -> Any:
-        body = self.request.body  # type: ignore[attr-defined]
+        body = self.request.body
         if len(body) > MAX_BODY:
             raise web.HTTPError(413, f"the body is {len(body):,} bytes; the limit is {MAX_BODY:,}")
         try:
@@ -101,7 +107,7 @@ class LivePut(_Live):
     """PUT api/live/<id>: mirror the caller's own answer (the hub user, never a name from the body)."""
 
     def put(self, exercise_id: str) -> None:
-        self.require_scope(SUBMIT)  # type: ignore[attr-defined]
+        self.require_scope(SUBMIT)
         if not self.ctx.live:
             raise web.HTTPError(404, "live sharing is off for this course")
         body = self.json_body()
@@ -112,13 +118,13 @@ class LivePut(_Live):
             saved_at = check_timestamp(body.get("saved_at"), "saved_at")
         except ValueError as e:
             raise web.HTTPError(400, str(e)) from None
-        seq = self.ctx.put(self.hub_user, exercise_id, value, saved_at)  # type: ignore[attr-defined]
+        seq = self.ctx.put(self.hub_user, exercise_id, value, saved_at)
         self.finish({"stored": seq is not None, "seq": seq or self.ctx.store.seq})
 
 
 class LiveIndex(_Live):
     def get(self) -> None:
-        self.require_scope(REVIEW)  # type: ignore[attr-defined]
+        self.require_scope(REVIEW)
         lang = self.lang()
         self.finish(_ENV.get_template("live_index.html.j2").render(
             lang=lang, w=words(lang), live=self.ctx.live, groups=index_groups(self.ctx.store, self.ctx.catalogue, lang),
@@ -127,20 +133,20 @@ class LiveIndex(_Live):
 
 class LivePage(_Live):
     async def get(self, exercise_id: str) -> None:
-        self.require_scope(REVIEW)  # type: ignore[attr-defined]
+        self.require_scope(REVIEW)
         feed, lang = self.feed(exercise_id), self.lang()
         snap = await self.payload(feed, 0)
         a = feed.a
         self.finish(_ENV.get_template("live_page.html.j2").render(
             lang=lang, w=words(lang), live=self.ctx.live, a_id=a.id, title=a.title(lang), prompt=a.prompt(lang),
             kind=a.kind, paired=feed.paired, snap=snap, names=self.names(), base=self.ctx.prefix,
-            xsrf=self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes) else self.xsrf_token,  # type: ignore
+            xsrf=self.xsrf_token.decode() if isinstance(self.xsrf_token, bytes) else self.xsrf_token,
             charts=a.kind == "self_assessment"))
 
 
 class LivePoll(_Live):
     async def get(self, exercise_id: str) -> None:
-        self.require_scope(REVIEW)  # type: ignore[attr-defined]
+        self.require_scope(REVIEW)
         feed = self.feed(exercise_id)
         self.finish(await self.payload(feed, self.since()))
 
@@ -154,7 +160,7 @@ class LiveEvents(_Live):
         self.ctx.wake()
 
     async def get(self, exercise_id: str) -> None:
-        self.require_scope(REVIEW)  # type: ignore[attr-defined]
+        self.require_scope(REVIEW)
         feed, since = self.feed(exercise_id), self.since()
         self.set_header("Content-Type", "text/event-stream; charset=UTF-8")
         self.set_header("X-Accel-Buffering", "no")
@@ -170,7 +176,8 @@ class LiveEvents(_Live):
                     await asyncio.sleep(MIN_GAP)
                 elif not await self.ctx.wait(since, 10.0):
                     snap = await self.payload(feed, since)  # counts only (logged-in may change)
-                    self.write(f"event: counts\ndata: {json.dumps({'logged_in': snap['logged_in'], 'answered': snap['answered']})}\n\n")
+                    counts = {"logged_in": snap["logged_in"], "answered": snap["answered"]}
+                    self.write(f"event: counts\ndata: {json.dumps(counts)}\n\n")
                     await self.flush()
         except StreamClosedError:
             return
@@ -182,8 +189,8 @@ class LiveControl(_Live):
     """POST live/<id>/hide {"key", "hidden"} · live/<id>/pin {"key" or null}: kept in the course store."""
 
     def post(self, exercise_id: str, action: str) -> None:
-        self.require_scope(REVIEW)  # type: ignore[attr-defined]
-        self.check_xsrf_cookie()  # type: ignore[attr-defined]
+        self.require_scope(REVIEW)
+        self.check_xsrf_cookie()
         feed, body = self.feed(exercise_id), self.json_body()
         key = body.get("key") if isinstance(body, dict) else None
         user = feed.user_of(key) if isinstance(key, int) and not isinstance(key, bool) else None
@@ -200,7 +207,7 @@ class LiveControl(_Live):
 
 class LiveChart(_Live):
     async def get(self, exercise_id: str, which: str) -> None:
-        self.require_scope(REVIEW)  # type: ignore[attr-defined]
+        self.require_scope(REVIEW)
         feed = self.feed(exercise_id)
         if feed.a.kind != "self_assessment":
             raise web.HTTPError(404, "charts exist for the self-assessment only")
@@ -213,7 +220,7 @@ class LiveStatic(_Live):
     TYPES = {"live.js": "text/javascript; charset=UTF-8", "live.css": "text/css; charset=UTF-8"}
 
     def get(self, name: str) -> None:
-        self.require_scope(REVIEW)  # type: ignore[attr-defined]
+        self.require_scope(REVIEW)
         self.set_header("Content-Type", self.TYPES[name])
         self.set_header("Cache-Control", "private, max-age=60")
         self.finish((HERE / "static" / name).read_bytes())

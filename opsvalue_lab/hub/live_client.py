@@ -15,9 +15,10 @@ import json
 import logging
 import os
 import threading
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .client import HubClient, HubRefused, HubUnavailable
 
@@ -33,7 +34,7 @@ def live_enabled(env: Mapping[str, str] | None = None) -> bool:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class Mirror:
@@ -81,7 +82,7 @@ class Mirror:
             for a in self.wb.catalogue.assignments:
                 hist = self.wb.history(a.id)
                 if hist:
-                    when = hist[-1].saved_at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+                    when = hist[-1].saved_at.astimezone(UTC).isoformat(timespec="microseconds")
                     if when > self.sent.get(a.id, "") and a.id not in self.pending:
                         with self._cond:
                             self.pending.setdefault(a.id, (hist[-1].value, when))

@@ -6,20 +6,21 @@ import asyncio
 import json
 import os
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from ..instructor.course import Course
-from ..plots import TraineePoints, class_delivery, class_matrix, figure_bytes
 from ..model import tasks_from_data
+from ..plots import TraineePoints, class_delivery, class_matrix, figure_bytes
 from .live_store import LiveStore
 from .live_view import Feed
 
 
 def utc_iso(value: str) -> str:
     """One spelling of a time (UTC, microseconds) so that saved_at strings compare in time order."""
-    return datetime.fromisoformat(value).astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.fromisoformat(value).astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class Charts:
@@ -97,7 +98,7 @@ class LiveContext:
             return True
         try:
             await asyncio.wait_for(self._changed.wait(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         return self.store.seq > since
 
@@ -131,7 +132,8 @@ class HubActiveUsers:
         self.exclude, self.ttl = exclude_group, ttl
         self.api = os.environ.get("JUPYTERHUB_API_URL", "").rstrip("/")
         self.token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
-        self._at, self._value = 0.0, None
+        self._at = 0.0
+        self._value: int | None = None
 
     async def __call__(self) -> int | None:
         if not (self.api and self.token):

@@ -6,11 +6,13 @@ trainee on the page), so nothing in an anonymous page or feed names anyone.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..catalogue import Assignment, Catalogue
 from ..i18n import lookup
-from ..instructor.values import pair_order, ui as value_ui, value_lines
+from ..instructor.values import pair_order, value_lines
+from ..instructor.values import ui as value_ui
 from ..store_values import is_answered
 from .live_store import LiveRow, LiveStore
 

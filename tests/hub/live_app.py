@@ -34,13 +34,15 @@ TOKENS = {  # token -> (hub user, scopes)
 class StandInBase(web.RequestHandler):
     """What the service's auth.BaseHandler provides: identity from a token (header or cookie)."""
     api = True
+    _who: tuple[str, set[str]]
 
     def prepare(self) -> None:
         auth = self.request.headers.get("Authorization", "")
         token = auth[6:] if auth.startswith("token ") else (self.get_cookie("tok") or "")
-        self._who = TOKENS.get(token)
-        if self._who is None:
+        who = TOKENS.get(token)
+        if who is None:
             raise web.HTTPError(403, log_message="not identified")
+        self._who = who
 
     @property
     def hub_user(self) -> str:

@@ -7,9 +7,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from browser.helpers import Server, free_port
 
@@ -43,7 +44,7 @@ def call(srv: Server, method: str, path: str, token: str, body: Any = None,
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def put(srv: Server, token: str, exercise_id: str, value: Any, saved_at: str | None = None) -> tuple[int, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import time
 
 import pytest
 
@@ -45,7 +44,8 @@ def test_the_answer_is_filed_under_the_token_user_and_validated(app):
     assert status == 200 and doc["stored"]
     status, doc, _ = call(app, "PUT", "api/live/work-4", "tok-t2", {"value": "x", "saved_at": "yesterday"})
     assert status == 400 and "saved_at" in doc["error"]
-    status, doc, _ = call(app, "PUT", "api/live/no-such-work", "tok-t2", {"value": "x", "saved_at": "2026-11-30T03:00:00Z"})
+    status, doc, _ = call(app, "PUT", "api/live/no-such-work", "tok-t2",
+                          {"value": "x", "saved_at": "2026-11-30T03:00:00Z"})
     assert status == 400 and "no-such-work" in doc["error"]
     status, doc, _ = call(app, "PUT", "api/live/work-4", "tok-t2", b"{not json")
     assert status == 400
