@@ -1,0 +1,182 @@
+"""The live view under a class: N simulated trainees each mirror an answer once per second for T
+seconds (`PUT api/live/work-1`), while one projector page follows the Server-Sent Events stream.
+
+Figures: p50 / p95 from the autosave (the moment the PUT is sent, right after the local commit) to
+the answer arriving on the page's stream; the service's CPU (share of one core) and peak memory;
+updates lost (a trainee's last value missing from the page at the end; goal 0). An update that a
+newer one from the same trainee replaced before the next push counts as seen when that newer one
+is seen (the page shows the latest answer, not every keystroke pause).
+
+Baseline, same run and same load: a bare tornado relay (PUT → SSE to every listener, no auth, no
+validation, no store) — the floor of "an HTTP request reaches a streaming page" on this machine.
+The live routes run in the stand-in app of tests/hub/live_app.py: the service's own routes, store
+and process model, with fixed tokens instead of hub-token lookups (the service caches those).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .common import ROOT, row
+
+GOAL = "p95 ≤ 3 s, 0 lost"
+PREFIX = "/services/opsvalue/"
+
+RELAY = r'''
+import asyncio, sys
+from tornado import web
+subs = set()
+class Put(web.RequestHandler):
+    def put(self, ex):
+        for q in list(subs): q.put_nowait(self.request.body)
+        self.finish({"ok": True})
+class Events(web.RequestHandler):
+    async def get(self, ex):
+        q = asyncio.Queue(); subs.add(q)
+        self.set_header("Content-Type", "text/event-stream")
+        try:
+            while True:
+                body = await q.get()
+                self.write(b"event: snapshot\ndata: " + body + b"\n\n"); await self.flush()
+        except Exception:
+            subs.discard(q)
+async def main():
+    web.Application([(r"/services/opsvalue/api/live/(.*)", Put),
+                     (r"/services/opsvalue/live/(.*)/events", Events)]).listen(int(sys.argv[1]), "127.0.0.1")
+    print("ready", flush=True); await asyncio.Event().wait()
+asyncio.run(main())
+'''
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _proc_cpu_mem(pid: int) -> tuple[float, int]:
+    """(CPU seconds used, peak RSS in KiB) of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    hwm = next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+               if line.startswith("VmHWM:"))
+    return cpu, hwm
+
+
+def _texts(doc: dict, relay: bool) -> list[tuple[str, str]]:
+    """(trainee, value) pairs in one stream event."""
+    if relay:
+        v = doc["value"]
+        return [(v.split(":", 1)[0], v)]
+    return [(c["lines"][0]["text"].split(":", 1)[0], c["lines"][0]["text"]) for c in doc.get("cards", [])
+            if c.get("lines")]
+
+
+async def _load(port: int, n: int, seconds: float, relay: bool) -> dict:
+    from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+    AsyncHTTPClient.configure(None, max_clients=n + 4)
+    client = AsyncHTTPClient()
+    base = f"http://127.0.0.1:{port}{PREFIX}"
+    sent: dict[str, list[tuple[int, float]]] = {f"u{i}": [] for i in range(n)}  # trainee -> [(counter, t)]
+    seen: dict[str, int] = {}              # trainee -> highest counter seen on the page
+    latencies: list[float] = []
+    put_errors = 0
+    buf = b""
+
+    def on_chunk(chunk: bytes) -> None:
+        nonlocal buf
+        now = time.monotonic()
+        buf += chunk
+        while b"\n\n" in buf:
+            block, buf = buf.split(b"\n\n", 1)
+            data = [line[6:] for line in block.split(b"\n") if line.startswith(b"data: ")]
+            if not data or b"event: snapshot" not in block:
+                continue
+            for who, text in _texts(json.loads(data[0]), relay):
+                k = int(text.split(":", 2)[1])
+                if k > seen.get(who, -1):
+                    for counter, t in sent[who]:
+                        if seen.get(who, -1) < counter <= k:
+                            latencies.append(now - t)
+                    seen[who] = k
+    stream = client.fetch(HTTPRequest(base + "live/work-1/events", headers={"Authorization": "token tok-teacher"},
+                                      streaming_callback=on_chunk, request_timeout=seconds + 60))
+    stream.add_done_callback(lambda f: f.exception())  # it ends with the server; nothing to report
+    await asyncio.sleep(0.5)
+
+    async def trainee(i: int) -> None:
+        nonlocal put_errors
+        who = f"u{i}"
+        await asyncio.sleep(i / n)  # spread over the second, as typing pauses are
+        for k in range(int(seconds)):
+            t = time.monotonic()
+            sent[who].append((k, t))
+            body = json.dumps({"value": f"{who}:{k}:" + "運用の価値とは何か。" * 3,
+                               "saved_at": datetime.now(timezone.utc).isoformat()}, ensure_ascii=False)
+            try:
+                await client.fetch(HTTPRequest(base + "api/live/work-1", method="PUT", body=body.encode(),
+                                               headers={"Authorization": f"token tok-t{i + 1}"}, request_timeout=30))
+            except Exception:  # noqa: BLE001 - counted; a lost PUT shows as a lost update
+                put_errors += 1
+            await asyncio.sleep(max(0.0, t + 1.0 - time.monotonic()))
+    await asyncio.gather(*(trainee(i) for i in range(n)))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(seen.get(w, -1) < int(seconds) - 1 for w in sent):
+        await asyncio.sleep(0.1)
+    lost = sum(1 for w in sent if seen.get(w, -1) < int(seconds) - 1)
+    client.close()
+    return {"latencies": latencies, "lost": lost, "put_errors": put_errors}
+
+
+def _pct(xs: list[float], q: int) -> float:
+    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1 else (xs[0] if xs else float("nan"))
+
+
+def _measure(cmd: list[str], port: int, n: int, seconds: float, relay: bool, cwd: Path) -> dict:
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            start_new_session=True)
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()  # the server says it listens
+        cpu0, _ = _proc_cpu_mem(proc.pid)
+        t0 = time.monotonic()
+        res = asyncio.run(_load(port, n, seconds, relay))
+        cpu1, hwm = _proc_cpu_mem(proc.pid)
+        res.update(cpu=(cpu1 - cpu0) / (time.monotonic() - t0), peak_kib=hwm)
+        return res
+    finally:
+        proc.kill()
+        proc.wait(10)
+
+
+def run(tiny: bool) -> list[dict]:
+    n, seconds = (5, 3.0) if tiny else (int(os.environ.get("OPSVALUE_BENCH_LIVE_N", 100)), 60.0)
+    with tempfile.TemporaryDirectory(prefix="opsvalue-bench-live-") as d:
+        port = _free_port()
+        live = _measure([sys.executable, str(ROOT / "tests" / "hub" / "live_app.py"), "--port", str(port),
+                         "--data", d], port, n, seconds, False, ROOT)
+        port = _free_port()
+        base = _measure([sys.executable, "-c", RELAY, str(port)], port, n, seconds, True, ROOT)
+    what = f"N={n} trainees × 1 update/s × {seconds:.0f} s"
+    name = "bare tornado PUT → SSE relay, same load"
+    print(f"# bench_live: {what}: live p95 {_pct(live['latencies'], 95):.3f} s, lost {live['lost']}, "
+          f"PUT errors {live['put_errors']}; relay p95 {_pct(base['latencies'], 95):.3f} s", file=sys.stderr)
+    return [
+        row(f"live: autosave → on the page, p50 ({what})", _pct(live["latencies"], 50), _pct(base["latencies"], 50),
+            "s", GOAL, name),
+        row(f"live: autosave → on the page, p95 ({what})", _pct(live["latencies"], 95), _pct(base["latencies"], 95),
+            "s", GOAL, name),
+        row("live: service CPU (share of one core)", max(live["cpu"], 1e-4), max(base["cpu"], 1e-4), "cores", "", name),
+        row("live: service peak memory", live["peak_kib"], base["peak_kib"], "KiB", "", name),
+        row("live: updates lost (+1 so the ratio exists)", live["lost"] + live["put_errors"] + 1,
+            base["lost"] + base["put_errors"] + 1, "count", "1 (= none lost)", name),
+    ]
