@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .common import ROOT, row
@@ -121,7 +121,7 @@ async def _load(port: int, n: int, seconds: float, relay: bool) -> dict:
             t = time.monotonic()
             sent[who].append((k, t))
             body = json.dumps({"value": f"{who}:{k}:" + "運用の価値とは何か。" * 3,
-                               "saved_at": datetime.now(timezone.utc).isoformat()}, ensure_ascii=False)
+                               "saved_at": datetime.now(UTC).isoformat()}, ensure_ascii=False)
             try:
                 await client.fetch(HTTPRequest(base + "api/live/work-1", method="PUT", body=body.encode(),
                                                headers={"Authorization": f"token tok-t{i + 1}"}, request_timeout=30))
@@ -138,7 +138,9 @@ async def _load(port: int, n: int, seconds: float, relay: bool) -> dict:
 
 
 def _pct(xs: list[float], q: int) -> float:
-    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1] if len(xs) > 1 else (xs[0] if xs else float("nan"))
+    if len(xs) < 2:
+        return xs[0] if xs else float("nan")
+    return statistics.quantiles(xs, n=100, method="inclusive")[q - 1]
 
 
 def _measure(cmd: list[str], port: int, n: int, seconds: float, relay: bool, cwd: Path) -> dict:
