@@ -22,6 +22,7 @@ from typing import Any
 from ..catalogue import Catalogue, catalogue
 from ..errors import OpsValueError
 from ..model import Task, tasks_from_data
+from ..store_values import split_value
 from .values import is_answered, pair_order
 
 DB_NAME = "course.sqlite3"
@@ -298,6 +299,18 @@ class Course:
         rows = dict(self._q("SELECT a.exercise_id, a.value FROM trainees t JOIN answers a"
                             " ON a.submission_id = t.current WHERE t.trainee_id=?", (trainee_id,)))
         return {a.id: json.loads(rows[a.id]) for a in self.catalogue.assignments if a.id in rows}
+
+    def orphans(self, answers: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Answers (or parts) the current catalogue lacks, kept from submissions made under an earlier
+        one: [{"trainee_id", "exercise_id", "value", "reason"}], by trainee then id. Never dropped."""
+        answers = self.current_answers() if answers is None else answers
+        out = []
+        for tid in sorted(answers):
+            for ex in sorted(answers[tid]):
+                _ok, kept, why = split_value(self.catalogue, ex, answers[tid][ex])
+                if kept is not None and is_answered(kept):
+                    out.append({"trainee_id": tid, "exercise_id": ex, "value": kept, "reason": why})
+        return out
 
     def completion(self, answers: dict[str, dict[str, Any]] | None = None) -> list[dict]:
         """Per trainee: {"trainee", "by_timing": {timing: [answered, total]}, "missing": {timing: [ids]}}."""

@@ -88,6 +88,18 @@ def value_lines(a: Assignment | None, value: Any, lang: str) -> list[str]:
     return [str(value)]
 
 
+def kept_lines(value: Any, lang: str) -> list[str]:
+    """An answer part the current catalogue lacks as plain-text lines (field key: text; tasks; text)."""
+    if isinstance(value, dict):
+        return [f"{k}: {v}" for k, v in value.items() if is_answered(v)]
+    if isinstance(value, list):
+        try:
+            return [task_text(t, lang) for t in tasks_from_data(value)]
+        except (ValueError, TypeError):
+            return [str(value)[:2000]]
+    return [str(value)]
+
+
 def value_text(a: Assignment | None, value: Any, lang: str) -> str:
     """The answer as one plain-text string (lines joined by newlines); '' when unanswered."""
     return "\n".join(value_lines(a, value, lang))
