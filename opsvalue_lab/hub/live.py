@@ -217,7 +217,8 @@ class LiveChart(_Live):
 
 
 class LiveStatic(_Live):
-    TYPES = {"live.js": "text/javascript; charset=UTF-8", "live.css": "text/css; charset=UTF-8"}
+    TYPES = {"live.js": "text/javascript; charset=UTF-8", "live.css": "text/css; charset=UTF-8",
+             "live.svg": "image/svg+xml"}
 
     def get(self, name: str) -> None:
         self.require_scope(REVIEW)
@@ -235,7 +236,8 @@ def routes(prefix: str, api_base: type, page_base: type) -> list[tuple[str, type
     api = [(r"api/live/" + ID, LivePut), (r"live/" + ID + r"\.json", LivePoll),
            (r"live/" + ID + r"/events", LiveEvents), (r"live/" + ID + r"/(hide|pin)", LiveControl),
            (r"live/" + ID + r"/(matrix|delivery)\.png", LiveChart)]
-    pages = [(r"live/?", LiveIndex), (r"live/static/(live\.js|live\.css)", LiveStatic), (r"live/" + ID, LivePage)]
+    pages = [(r"live/?", LiveIndex), (r"live/static/(live\.js|live\.css|live\.svg)", LiveStatic),
+             (r"live/" + ID, LivePage)]
     return ([(p + pat, mk(cls, api_base)) for pat, cls in api]
             + [(p + pat, mk(cls, page_base)) for pat, cls in pages])
 
