@@ -7,10 +7,14 @@ updates lost (a trainee's last value missing from the page at the end; goal 0). 
 newer one from the same trainee replaced before the next push counts as seen when that newer one
 is seen (the page shows the latest answer, not every keystroke pause).
 
+The measured service is the real one: JupyterHub + configurable-http-proxy + the `opsvalue`
+service (opsvalue_lab.hub.demo.HubProcess, live on), N hub users with their own API tokens, the
+page's stream as the instructor. CPU and memory are the service process's. Without JupyterHub
+(and with --tiny) the stand-in app of tests/hub/live_app.py is measured instead (same routes and
+store, fixed tokens, no proxy); the figure's name says which.
+
 Baseline, same run and same load: a bare tornado relay (PUT → SSE to every listener, no auth, no
-validation, no store) — the floor of "an HTTP request reaches a streaming page" on this machine.
-The live routes run in the stand-in app of tests/hub/live_app.py: the service's own routes, store
-and process model, with fixed tokens instead of hub-token lookups (the service caches those).
+validation, no store, no proxy) — the floor of "an HTTP request reaches a streaming page" here.
 """
 from __future__ import annotations
 
@@ -81,11 +85,11 @@ def _texts(doc: dict, relay: bool) -> list[tuple[str, str]]:
             if c.get("lines")]
 
 
-async def _load(port: int, n: int, seconds: float, relay: bool) -> dict:
+async def _load(base: str, tokens: list[str], teacher: str, seconds: float, relay: bool) -> dict:
     from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+    n = len(tokens)
     AsyncHTTPClient.configure(None, max_clients=n + 4)
     client = AsyncHTTPClient()
-    base = f"http://127.0.0.1:{port}{PREFIX}"
     sent: dict[str, list[tuple[int, float]]] = {f"u{i}": [] for i in range(n)}  # trainee -> [(counter, t)]
     seen: dict[str, int] = {}              # trainee -> highest counter seen on the page
     latencies: list[float] = []
@@ -108,7 +112,7 @@ async def _load(port: int, n: int, seconds: float, relay: bool) -> dict:
                         if seen.get(who, -1) < counter <= k:
                             latencies.append(now - t)
                     seen[who] = k
-    stream = client.fetch(HTTPRequest(base + "live/work-1/events", headers={"Authorization": "token tok-teacher"},
+    stream = client.fetch(HTTPRequest(base + "live/work-1/events", headers={"Authorization": f"token {teacher}"},
                                       streaming_callback=on_chunk, request_timeout=seconds + 60))
     stream.add_done_callback(lambda f: f.exception())  # it ends with the server; nothing to report
     await asyncio.sleep(0.5)
@@ -124,7 +128,7 @@ async def _load(port: int, n: int, seconds: float, relay: bool) -> dict:
                                "saved_at": datetime.now(UTC).isoformat()}, ensure_ascii=False)
             try:
                 await client.fetch(HTTPRequest(base + "api/live/work-1", method="PUT", body=body.encode(),
-                                               headers={"Authorization": f"token tok-t{i + 1}"}, request_timeout=30))
+                                               headers={"Authorization": f"token {tokens[i]}"}, request_timeout=30))
             except Exception:  # noqa: BLE001 - counted; a lost PUT shows as a lost update
                 put_errors += 1
             await asyncio.sleep(max(0.0, t + 1.0 - time.monotonic()))
@@ -143,32 +147,78 @@ def _pct(xs: list[float], q: int) -> float:
     return statistics.quantiles(xs, n=100, method="inclusive")[q - 1]
 
 
-def _measure(cmd: list[str], port: int, n: int, seconds: float, relay: bool, cwd: Path) -> dict:
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+STAND_IN = [f"tok-t{i + 1}" for i in range(200)]  # the tokens tests/hub/live_app.py knows
+
+
+def _measured(pid: int, base: str, tokens: list[str], teacher: str, seconds: float, relay: bool) -> dict:
+    cpu0, _ = _proc_cpu_mem(pid)
+    t0 = time.monotonic()
+    res = asyncio.run(_load(base, tokens, teacher, seconds, relay))
+    cpu1, hwm = _proc_cpu_mem(pid)
+    res.update(cpu=(cpu1 - cpu0) / (time.monotonic() - t0), peak_kib=hwm)
+    return res
+
+
+def _measure(cmd: list[str], n: int, seconds: float, relay: bool) -> dict:
+    """Run a server command (it prints one line when it listens on the port given last)."""
+    port = int(cmd[-1]) if relay else int(cmd[cmd.index("--port") + 1])
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             start_new_session=True)
     try:
         assert proc.stdout is not None
-        proc.stdout.readline()  # the server says it listens
-        cpu0, _ = _proc_cpu_mem(proc.pid)
-        t0 = time.monotonic()
-        res = asyncio.run(_load(port, n, seconds, relay))
-        cpu1, hwm = _proc_cpu_mem(proc.pid)
-        res.update(cpu=(cpu1 - cpu0) / (time.monotonic() - t0), peak_kib=hwm)
-        return res
+        proc.stdout.readline()
+        return _measured(proc.pid, f"http://127.0.0.1:{port}{PREFIX}", STAND_IN[:n], "tok-teacher", seconds, relay)
     finally:
         proc.kill()
         proc.wait(10)
 
 
+def _hub_available() -> bool:
+    import shutil
+    try:
+        import jupyterhub  # noqa: F401
+
+        from opsvalue_lab.hub import demo  # noqa: F401
+    except ImportError:
+        return False
+    return bool(shutil.which("configurable-http-proxy"))
+
+
+def _measure_hub(tmp: Path, n: int, seconds: float) -> dict:
+    """The real thing: JupyterHub + proxy + the opsvalue service; PUTs carry real hub tokens."""
+    import importlib
+    import secrets
+
+    from opsvalue_lab.hub.config import ACCESS, REVIEW, SUBMIT
+    from opsvalue_lab.hub.demo import HubProcess
+    hub = HubProcess(tmp / "hub", instructors="teach", admin_token=secrets.token_hex(24), live=True,
+                     log=tmp / "hub.log")
+    try:
+        hub.start()
+        hub.wait_ready(120)
+        tokens = [hub.user_token(f"u{i}") for i in range(n)]
+        teacher = hub.user_token("teach", [ACCESS, SUBMIT, REVIEW])
+        assert hub.proc is not None
+        psutil = importlib.import_module("psutil")
+        pid = next(p.pid for p in psutil.Process(hub.proc.pid).children(recursive=True)
+                   if "opsvalue_lab.hub.service" in " ".join(p.cmdline()))
+        return _measured(pid, f"{hub.url}{PREFIX}", tokens, teacher, seconds, False)
+    finally:
+        hub.stop()
+
+
 def run(tiny: bool) -> list[dict]:
     n, seconds = (5, 3.0) if tiny else (int(os.environ.get("OPSVALUE_BENCH_LIVE_N", 100)), 60.0)
+    real = not tiny and _hub_available()
     with tempfile.TemporaryDirectory(prefix="opsvalue-bench-live-") as d:
-        port = _free_port()
-        live = _measure([sys.executable, str(ROOT / "tests" / "hub" / "live_app.py"), "--port", str(port),
-                         "--data", d], port, n, seconds, False, ROOT)
-        port = _free_port()
-        base = _measure([sys.executable, "-c", RELAY, str(port)], port, n, seconds, True, ROOT)
-    what = f"N={n} trainees × 1 update/s × {seconds:.0f} s"
+        if real:
+            live = _measure_hub(Path(d), n, seconds)
+        else:
+            live = _measure([sys.executable, str(ROOT / "tests" / "hub" / "live_app.py"), "--data", d,
+                             "--port", str(_free_port())], n, seconds, False)
+        base = _measure([sys.executable, "-c", RELAY, str(_free_port())], n, seconds, True)
+    what = (f"N={n} trainees × 1 update/s × {seconds:.0f} s, "
+            + ("through JupyterHub's proxy with hub tokens" if real else "stand-in app, no hub"))
     name = "bare tornado PUT → SSE relay, same load"
     print(f"# bench_live: {what}: live p95 {_pct(live['latencies'], 95):.3f} s, lost {live['lost']}, "
           f"PUT errors {live['put_errors']}; relay p95 {_pct(base['latencies'], 95):.3f} s", file=sys.stderr)

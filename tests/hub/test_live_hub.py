@@ -81,6 +81,7 @@ def test_three_trainees_type_and_the_projector_follows(live_hub, browser, reques
             notice = page.locator(".jp-OutputArea-output .opsvalue-live-notice").first
             assert NOTICE_JA in reveal(notice).inner_text()
         boxes = {u: reveal(p.locator(TEXTAREA).first) for u, p in trainees.items()}
+        shot(trainees["tr1"], request, "trainee-notice-ja")
         for start in range(0, max(map(len, TYPED.values())), 6):  # the three type in turns, in parallel
             for user, box in boxes.items():
                 if TYPED[user][start:start + 6]:
@@ -131,10 +132,10 @@ def test_three_trainees_type_and_the_projector_follows(live_hub, browser, reques
 def test_a_trainee_is_refused_the_live_page(live_hub, browser):
     page = new_page(browser)
     try:
-        login(page, live_hub, "tr1", next_url=LIVE_PAGE)
-        resp = page.wait_for_event("response", lambda r: LIVE_PAGE in r.url and r.request.method == "GET"
-                                   and r.status != 302, timeout=60_000)
-        assert resp.status == 403
+        with page.expect_response(lambda r: r.url.startswith(live_hub.url + LIVE_PAGE) and r.status != 302,
+                                  timeout=60_000) as answer:
+            login(page, live_hub, "tr1", next_url=LIVE_PAGE)
+        assert answer.value.status == 403
         assert TYPED["tr2"] not in page.content()
         for path in (".json", "/events"):
             r = page.request.get(f"{live_hub.url}{LIVE_PAGE}{path}")
