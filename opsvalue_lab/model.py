@@ -1,7 +1,8 @@
 """The value model of the lecture 「運用の価値」とは何か (OpsLearn), as pure functions.
 
 サービス価値 (service value)  = 課題解決価値 (problem-solving value) × プロアクティブ度 (proactivity)
-デリバリ価値 (delivery value) = 納期 (lead time) × 反復再現性 (repeatability coefficient); lower is better.
+デリバリ価値 (delivery value) = 納期 (lead time) × 反復再現性 (摩擦係数, friction coefficient); a smaller figure
+means a higher delivery value.
 
 The lecture fixes the order of the levels, 0 for 未解決, the ranges 0 – ∞ and 0 – 2.0, and that
 repeatability behaves "like friction: lower is smoother". The numeric scores and coefficients
@@ -46,7 +47,7 @@ class Repeatability(str, Enum):
 
 LEVEL_LABELS: dict[SolutionLevel, dict[str, str]] = {
     SolutionLevel.UNSOLVED: {"ja": "未解決", "en": "Unsolved"},
-    SolutionLevel.FORMAL: {"ja": "形式的解決", "en": "Formal solution"},
+    SolutionLevel.FORMAL: {"ja": "形式的解決", "en": "By-the-letter solution"},
     SolutionLevel.SUBSTANTIAL: {"ja": "実質的解決", "en": "Substantive solution"},
     SolutionLevel.ROOT: {"ja": "根本解決", "en": "Root-cause solution"},
 }
@@ -63,7 +64,7 @@ LEVEL_DESCRIPTIONS: dict[SolutionLevel, dict[str, str]] = {
 REPEATABILITY_LABELS: dict[Repeatability, dict[str, str]] = {
     Repeatability.VERBALISED: {"ja": "L1 言語化", "en": "L1 Verbalised"},
     Repeatability.STRUCTURED: {"ja": "L2 論理化・構造化", "en": "L2 Structured"},
-    Repeatability.DEPERSONALISED: {"ja": "L3 非属人化", "en": "L3 De-personalised"},
+    Repeatability.DEPERSONALISED: {"ja": "L3 非属人化", "en": "L3 Person-independent"},
     Repeatability.OBJECTIVE: {"ja": "L4 客観化", "en": "L4 Objective"},
 }
 REPEATABILITY_DESCRIPTIONS: dict[Repeatability, dict[str, str]] = {
@@ -109,9 +110,9 @@ def classify_proactivity(value: float) -> str:
 
 
 PROACTIVITY_LABELS = {
-    "reactive": {"ja": "事後的対応 (リアクティブ)", "en": "Reactive (after the fact)"},
-    "boundary": {"ja": "境界 (1.0)", "en": "Boundary (1.0)"},
-    "proactive": {"ja": "事前的対応 (プロアクティブ)", "en": "Proactive (ahead of time)"},
+    "reactive": {"ja": "事後的対応（リアクティブ）", "en": "Reactive (after the fact)"},
+    "boundary": {"ja": "境界（1.0）", "en": "Boundary (1.0)"},
+    "proactive": {"ja": "事前的対応（プロアクティブ）", "en": "Proactive (ahead of time)"},
 }
 
 
@@ -172,7 +173,7 @@ class ValueModel:
         return float(self.repeatability_coefficients[Repeatability(repeatability)])
 
     def delivery_value(self, lead_time_hours: float, repeatability: Repeatability | str) -> float:
-        """デリバリ価値 = 納期 (hours) × 反復再現性 coefficient. LOWER is better."""
+        """デリバリ価値 = 納期 (hours) × 摩擦係数. A SMALLER figure means a higher delivery value."""
         t = _finite("lead_time", lead_time_hours, "0 – ∞ (hours)")
         if t < 0:
             raise ValueError(f"lead_time {lead_time_hours!r} is outside the allowed range 0 – ∞ (hours)")
@@ -192,7 +193,7 @@ class ValueModel:
         """Everything a reader needs to interpret the numbers (for `opsvalue-lab model`)."""
         return {
             "service_value": "課題解決価値 × プロアクティブ度 (higher is better)",
-            "delivery_value": "納期[hours] × 反復再現性 coefficient (lower is better, like friction)",
+            "delivery_value": "納期[hours] × 摩擦係数 (friction): a smaller figure means a higher delivery value",
             "levels": [{"key": lv.value, **LEVEL_LABELS[lv], "score": self.solution_value(lv),
                         "description": LEVEL_DESCRIPTIONS[lv]} for lv in SolutionLevel],
             "proactivity": {"min": PROACTIVITY_MIN, "max": PROACTIVITY_MAX, "boundary": PROACTIVITY_BOUNDARY,
@@ -215,14 +216,15 @@ class ReferenceActivity:
     proactivity: float
 
 
-# Example positions, the workbook's reading of the lecture's matrix.
+# Example positions, the workbook's reading of the lecture's matrix. Proactivity follows the workbook's rule
+# (section 4): timing relative to the problem the action solves, so work after an incident is reactive.
 REFERENCE_ACTIVITIES: tuple[ReferenceActivity, ...] = (
     ReferenceActivity("incident_response", {"ja": "一般的な障害対応", "en": "Typical incident response"},
                       SolutionLevel.FORMAL, 0.3),
-    ReferenceActivity("ops_cover", {"ja": "運用でカバー", "en": "\"Cover it by ops\" workaround"},
+    ReferenceActivity("ops_cover", {"ja": "運用でカバー", "en": "Ops workaround"},
                       SolutionLevel.FORMAL, 0.6),
     ReferenceActivity("problem_management", {"ja": "問題管理", "en": "Problem management"},
-                      SolutionLevel.ROOT, 1.3),
+                      SolutionLevel.ROOT, 0.8),  # root cause of incidents that already happened: reactive, near 1.0
     ReferenceActivity("documentation", {"ja": "ドキュメント化", "en": "Documentation"},
                       SolutionLevel.SUBSTANTIAL, 1.4),
     ReferenceActivity("automation", {"ja": "運用自動化", "en": "Ops automation"},

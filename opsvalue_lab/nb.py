@@ -1,7 +1,9 @@
 """The notebook facade: what the generated (hidden) code cells call.
 
     import opsvalue_lab.nb as ov; ov.begin("ja")
-    ov.exercise("pre-1"); ov.quiz(["q-level-01"]); ov.figure("cost_cycle"); ov.widget("matrix")
+    ov.exercise("pre-1"); ov.quiz(["q-level-01"]); ov.widget("matrix")
+
+(Lecture figures are drawn when the notebooks are built, as image attachments: no call.)
 
 Each call displays its widget and returns None. Any exception becomes a friendly one-line HTML
 message: a trainee never sees a Python traceback. Workspace: $OPSVALUE_WORKSPACE, else the nearest
@@ -17,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-_state: dict[str, Any] = {"wb": None, "lang": "ja", "styled": False, "views": []}
+_state: dict[str, Any] = {"wb": None, "lang": "ja", "views": []}
 
 STYLE = """<style>
 .opsvalue-answer, .opsvalue-profile, .opsvalue-submit { margin: 0.4em 0 1.2em 0; }
@@ -97,13 +99,14 @@ def _open(lang: str) -> Any:
     wb = _state["wb"]
     if wb is None or Path(wb.workspace).resolve() != ws:
         _quiet_log(ws)
-        from .store import Workbook
+        from .store import KERNEL_SAVE_BUDGET, Workbook, busy_timeout_within
         if wb is not None:
             try:
                 wb.close()
             except Exception:  # noqa: BLE001
                 pass
-        _state["wb"] = Workbook.open(ws)
+        # every save (also the last one, while the kernel stops) waits at most KERNEL_SAVE_BUDGET in total
+        _state["wb"] = Workbook.open(ws, busy_timeout=busy_timeout_within(KERNEL_SAVE_BUDGET))
         if not _state.get("atexit"):
             atexit.register(flush)  # a pending (debounced) save is written when the kernel stops
             _state["atexit"] = True
@@ -121,7 +124,6 @@ def begin(lang: str = "ja") -> None:
     _open(lang)  # no pyplot: every chart is a Figure rendered to PNG, so the inline backend is never loaded
     from IPython.display import HTML  # once per notebook: begin() runs in its first code cell
     _display(HTML(STYLE))
-    _state["styled"] = True
 
 
 def _show(view: Any) -> None:
@@ -144,18 +146,6 @@ def quiz(ids: Sequence[str] | str) -> None:
 
 
 @_friendly
-def figure(name: str) -> None:
-    from IPython.display import Image
-
-    from .figures import FIGURES
-    from .widgets.common import figure_image
-    if name not in FIGURES:
-        raise KeyError(f"unknown figure {name!r}")
-    img = figure_image(FIGURES[name](_state["lang"]))
-    _display(Image(data=img.value, format="png"))
-
-
-@_friendly
 def widget(name: str) -> None:
     if name not in WIDGET_TARGETS:
         raise KeyError(f"unknown widget {name!r} (one of {', '.join(WIDGET_TARGETS)})")
@@ -166,7 +156,7 @@ def flush() -> None:
     """Write every pending (debounced) answer now, e.g. when the kernel stops."""
     for v in _state["views"]:
         f = getattr(v, "flush", None)
-        if callable(f) and getattr(v, "_timer", None) is not None:  # only a pending save
+        if callable(f) and getattr(v, "pending", False):  # only a change not yet committed
             try:
                 f()
             except Exception:  # noqa: BLE001

@@ -17,8 +17,8 @@ UI: dict[str, dict[str, str]] = {
     "missing_mark": {"ja": "✗", "en": "✗"},
     "done_mark": {"ja": "✓", "en": "✓"},
     "invalid": {"ja": "読み取れない値", "en": "unreadable value"},
-    "pre": {"ja": "受講前 (Before)", "en": "Before"},
-    "post": {"ja": "受講後 (After)", "en": "After"},
+    "pre": {"ja": "受講前（Before）", "en": "Before"},
+    "post": {"ja": "受講後（After）", "en": "After"},
     "before": {"ja": "事前", "en": "before"},
     "in_class": {"ja": "講義中", "en": "in class"},
     "after": {"ja": "事後", "en": "after"},
@@ -98,11 +98,6 @@ def kept_lines(value: Any, lang: str) -> list[str]:
         except (ValueError, TypeError):
             return [str(value)[:2000]]
     return [str(value)]
-
-
-def value_text(a: Assignment | None, value: Any, lang: str) -> str:
-    """The answer as one plain-text string (lines joined by newlines); '' when unanswered."""
-    return "\n".join(value_lines(a, value, lang))
 
 
 def service_delivery_means(tasks: list[Task]) -> tuple[float, float] | None:

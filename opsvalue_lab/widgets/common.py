@@ -46,7 +46,7 @@ def t(key: str, lang: str) -> str:
 
 
 LEADS: dict[str, dict[str, str]] = {  # what the error means for the trainee, before its detail
-    "StoreError": {"ja": "回答を保存しているファイルを使えません (ファイルはそのまま残しています。講師に伝えてください)",
+    "StoreError": {"ja": "回答を保存しているファイルを使えません（ファイルはそのまま残しています。講師に伝えてください）",
                    "en": "The file that keeps your answers cannot be used (it was left as it is; tell your instructor)"},
     "SubmissionError": {"ja": "提出ファイルを作成・読み込みできません", "en": "The submission file cannot be written or read"},
     "FeedbackError": {"ja": "フィードバックファイルを読み込めません", "en": "The feedback file cannot be read"},
@@ -138,8 +138,14 @@ def after_save(wb: Any, exercise_id: str, value: Any) -> None:
     mirror_saved(wb, exercise_id, value)
 
 
-def figure_image(fig, fmt: str = "png") -> w.Image:
-    """A matplotlib Figure as a core Image widget (works in Voila, no custom JS)."""
+def figure_png(fig: Any) -> bytes:
+    """A matplotlib Figure as PNG bytes, for an Image widget's value."""
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=100, bbox_inches="tight")
-    return w.Image(value=buf.getvalue(), format=fmt, layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def figure_image(fig: Any) -> w.Image:
+    """A matplotlib Figure as a new core Image widget (works in Voila, no custom JS)."""
+    return w.Image(value=figure_png(fig), format="png",
+                   layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))

@@ -18,7 +18,7 @@ from ..i18n import lookup
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity
 from ..plots import delivery_chart, value_matrix
 from .charts import AFTER_ID, BEFORE_ID, saved_tasks
-from .common import Status, catalogue_of, figure_image, guarded
+from .common import Status, catalogue_of, figure_png, guarded
 from .self_study import TIMING_LABELS, next_step, next_step_text
 
 UI = {
@@ -27,19 +27,19 @@ UI = {
     "progress": ("進み具合", "Progress"), "by_section": ("章ごと", "By section"),
     "by_timing": ("時期ごと", "By timing"), "quiz": ("クイズの正解数", "Quiz score"),
     "answered": ("回答済み", "answered"), "correct": ("正解", "correct"),
-    "checks": ("4 つの問い (現在の自己評価から)", "The four questions (from your current self-assessment)"),
-    "q_level": ("課題解決のレベルは?", "What is the solution level?"),
-    "q_pro": ("プロアクティブの度合いは?", "How proactive is it?"),
-    "q_lead": ("納期は?", "What is the lead time?"),
-    "q_rep": ("反復再現性のレベルは?", "What is the repeatability level?"),
-    "no_sa": ("まだ自己評価がありません (04 の自己評価に回答してください)",
+    "checks": ("4 つの問い（現在の自己評価から）", "The four questions (from your current self-assessment)"),
+    "q_level": ("課題解決のレベルは？", "What is the solution level?"),
+    "q_pro": ("プロアクティブの度合いは？", "How proactive is it?"),
+    "q_lead": ("納期は？", "What is the lead time?"),
+    "q_rep": ("反復再現性のレベルは？", "What is the repeatability level?"),
+    "no_sa": ("まだ自己評価がありません（04 の自己評価に回答してください）",
               "No self-assessment yet (answer the self-assessment in notebook 04)"),
     "source_after": ("After の自己評価 {n} 件から", "from your After self-assessment ({n} tasks)"),
     "source_before": ("Before の自己評価 {n} 件から", "from your Before self-assessment ({n} tasks)"),
-    "mean_pro": ("平均 {m:.1f} · 事後的対応 {r}/{n} 件 ({p:.0f}%)",
+    "mean_pro": ("平均 {m:.1f} · 事後的対応 {r}/{n} 件（{p:.0f}%）",
                  "mean {m:.1f} · reactive {r} of {n} ({p:.0f}%)"),
-    "lead": ("中央値 {med} (最短 {lo} · 最長 {hi})", "median {med} (shortest {lo} · longest {hi})"),
-    "rep": ("最も多いのは {lab} ({c}/{n} 件)", "most common: {lab} ({c} of {n})"),
+    "lead": ("中央値 {med}（最短 {lo} · 最長 {hi}）", "median {med} (shortest {lo} · longest {hi})"),
+    "rep": ("最も多いのは {lab}（{c}/{n} 件）", "most common: {lab} ({c} of {n})"),
     "charts": ("あなたの業務の位置", "Where your tasks stand"),
     "change": ("研修による変化", "What the course changes"),
     "not_yet": ("未回答", "not answered yet"), "next": ("次にやること", "Next step"),
@@ -117,8 +117,8 @@ class DashboardView:
             rows = "".join(f"<tr><td><b>{e(q)}</b></td><td>{e(a)}</td></tr>" for q, a in check_answers(current, lang))
             self.checks.value = (f"<h4>{_ui('checks', lang)}</h4><p>{e(src) if current else ''}</p>"
                                  f"<table>{rows}</table>")
-            self.matrix.value = figure_image(value_matrix(before, after=after or None, lang=lang)).value
-            self.delivery.value = figure_image(delivery_chart(before, after=after or None, lang=lang)).value
+            self.matrix.value = figure_png(value_matrix(before, after=after or None, lang=lang))
+            self.delivery.value = figure_png(delivery_chart(before, after=after or None, lang=lang))
             self.change.value = self._change_html(answers)
             self.status.info("")
 

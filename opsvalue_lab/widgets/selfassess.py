@@ -25,10 +25,10 @@ from ..model import (
     tasks_from_data,
 )
 from ..plots import value_matrix
-from .common import Status, after_save, figure_image, guarded, live_notice
+from .common import Status, after_save, figure_png, guarded, live_notice
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
-KIND_LABELS = {"fulfilment": ("依頼対応 (フルフィルメント)", "Request fulfilment"),
+KIND_LABELS = {"fulfilment": ("フルフィルメント（依頼）", "Fulfilment (requests)"),
                "incident": ("障害対応", "Incident response"),
                "transition": ("運用移管", "Operations transition"), "other": ("その他", "Other")}
 UNIT_LABELS = {"minutes": ("分", "minutes"), "hours": ("時間", "hours"), "days": ("日", "days")}
@@ -37,21 +37,21 @@ AVAIL_LABELS = {"system": ("システムの可用性 %", "System availability %"
                 "execution": ("運用遂行の可用性 %", "Ops execution availability %")}
 UI = {
     "name": ("業務名", "Task"), "kind": ("種類", "Kind"), "level": ("課題解決", "Solution level"),
-    "proactivity": ("プロアクティブ度 (1.0 未満 = 事後的 / 1.0 = 境界 / 1.0 超 = 事前的)",
+    "proactivity": ("プロアクティブ度（1.0 未満 = 事後的 / 1.0 = 境界 / 1.0 超 = 事前的）",
                     "Proactivity (below 1.0 = reactive / 1.0 = boundary / above 1.0 = proactive)"),
     "lead": ("納期", "Lead time"), "rep": ("反復再現性", "Repeatability"),
-    "avail": ("運用の可用性も記録する (任意)", "Also record ops availability (optional)"),
+    "avail": ("運用の可用性も記録する（任意）", "Also record ops availability (optional)"),
     "add": ("業務を追加", "Add a task"), "remove": ("削除", "Remove"), "save": ("保存", "Save"),
     "copy": ("Before の業務をコピー", "Copy my Before tasks"),
     "copy_hint": ("Before で評価した業務をコピーして、今の評価に書き換えられます。",
                   "Copy the tasks you rated Before, then re-rate them as they are now."),
     "nothing_to_copy": ("Before の自己評価がまだ保存されていません。", "Your Before self-assessment is not saved yet."),
     "service": ("サービス価値", "Service value"), "delivery": ("デリバリ価値", "Delivery value"),
-    "higher": ("高いほど良い", "higher is better"), "lower": ("低いほど良い", "lower is better"),
+    "higher": ("高いほどよい", "higher is better"), "lower": ("値が小さいほどデリバリ価値が高い", "a smaller figure means a higher delivery value"),
     "need_name": ("{n} 行目: 業務名を入力すると保存されます。", "Row {n}: type a task name and it will be saved."),
-    "row_error": ("{n} 行目: {msg} (入力は消えていません)", "Row {n}: {msg} (your input is kept)"),
+    "row_error": ("{n} 行目: {msg}（入力は消えていません）", "Row {n}: {msg} (your input is kept)"),
     "empty": ("まだ業務がありません。「業務を追加」を押してください。", "No tasks yet. Press \"Add a task\"."),
-    "coef": ("係数", "coef."), "hours": ("時間", "h"),
+    "coef": ("摩擦係数", "friction"), "hours": ("時間", "h"),
 }
 
 
@@ -282,16 +282,7 @@ class SelfAssessmentView:
             self.image.layout.display = None
             fig = (value_matrix(before, after=tasks, lang=self.lang) if self.exercise_id == AFTER_ID
                    else value_matrix(tasks, lang=self.lang))
-            self.image.value = figure_image(fig).value
-
-    def shown_numbers(self) -> list[dict[str, float]]:
-        """The numbers displayed beside each row, read back from the HTML (for tests and checks)."""
-        import re
-        out = []
-        for r in self.rows:
-            found = dict(re.findall(r"data-key='(\w+)'>([^<]+)<", r.numbers.value))
-            out.append({k: float(v.replace(",", "")) for k, v in found.items()})
-        return out
+            self.image.value = figure_png(fig)
 
 
 class _NeedName(ValueError):
