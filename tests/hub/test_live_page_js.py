@@ -8,6 +8,7 @@ import pytest
 from .live_support import PREFIX, feed, put, start_app, wait_for
 
 pytestmark = pytest.mark.browser
+PROBLEMS: list[str] = []
 TASK = {"name": "月次パッチ適用", "kind": "fulfilment", "level": "formal", "proactivity": 0.6,
         "lead_time": 3, "lead_time_unit": "days", "repeatability": "structured"}
 
@@ -26,9 +27,9 @@ def projector(browser, app):
     ctx.set_default_timeout(20_000)
     ctx.add_cookies([{"name": "tok", "value": "tok-teacher", "url": app.base + PREFIX}])
     page = ctx.new_page()
-    page.problems = []  # type: ignore[attr-defined]
-    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)  # type: ignore
-    page.on("pageerror", lambda e: page.problems.append(str(e)))  # type: ignore[attr-defined]
+    PROBLEMS.clear()
+    page.on("console", lambda m: PROBLEMS.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: PROBLEMS.append(str(e)))
     yield page
     ctx.close()
 
@@ -58,7 +59,7 @@ def test_answers_arrive_without_reload_and_names_only_after_the_toggle(projector
     wait_for(lambda: projector.locator(".card .name").count() == 0 and projector.locator(".card").count() == 3,
              10, "anonymous again")
     assert projector.evaluate("window.__sameDocument") is True
-    assert projector.problems == []  # type: ignore[attr-defined]
+    assert PROBLEMS == []  # console errors, CSP violations, script errors
 
 
 def test_hide_and_pin_from_the_page_are_kept(projector, app):
@@ -78,7 +79,7 @@ def test_hide_and_pin_from_the_page_are_kept(projector, app):
     projector.wait_for_function("document.body.dataset.mode === 'stream'")
     assert "an answer to discuss" in projector.inner_text("#pinned")
     assert "an answer to hide" not in projector.inner_text("#cards")
-    assert projector.problems == []  # type: ignore[attr-defined]
+    assert PROBLEMS == []  # console errors, CSP violations, script errors
 
 
 def test_self_assessment_charts_refresh_with_new_answers(projector, app):
@@ -91,4 +92,4 @@ def test_self_assessment_charts_refresh_with_new_answers(projector, app):
     wait_for(lambda: img.get_attribute("src") != first, 15, "the chart refreshed")
     wait_for(lambda: projector.evaluate("document.getElementById('chart-delivery').naturalWidth") > 0, 20, "chart")
     assert "Before" in projector.inner_text("#cards") and "After" in projector.inner_text("#cards")
-    assert projector.problems == []  # type: ignore[attr-defined]
+    assert PROBLEMS == []  # console errors, CSP violations, script errors
