@@ -39,7 +39,7 @@ class HubClient:
     timeout: float = TIMEOUT
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "HubClient | None":
+    def from_env(cls, env: dict[str, str] | None = None) -> HubClient | None:
         e = os.environ if env is None else env
         url, token, user = (e.get("OPSVALUE_SERVICE_URL", ""), e.get("JUPYTERHUB_API_TOKEN", ""),
                             e.get("JUPYTERHUB_USER", ""))

@@ -29,7 +29,9 @@ T = {"src": {"ja": "提出ファイル・フォルダー・zip のパス", "en":
      "counts": {"ja": "受講者 {trainees} 名・提出ファイル {submissions} 件",
                 "en": "{trainees} trainees, {submissions} submission files"},
      "summary": {"ja": "取り込み {imported} 件・更新 {updated} 件・重複 {duplicate} 件・却下 {rejected} 件",
-                 "en": "imported {imported}, updated {updated}, duplicate {duplicate}, rejected {rejected}"}}
+                 "en": "imported {imported}, updated {updated}, duplicate {duplicate}, rejected {rejected}"},
+     "kept": {"ja": "{n} 件の提出に現在のカタログにない回答があり、そのまま保存しました（上の行とレポートに表示）",
+              "en": "{n} submission(s) hold answers the current catalogue lacks; kept (see above, and the report)"}}
 
 
 def _t(key: str) -> str:
@@ -76,6 +78,12 @@ def begin(lang: str = "ja", course: str | Path | None = None) -> None:
         if old is not None:
             old.close()
         _state["course"] = Course(path)
+        if not _state.get("atexit"):  # a pending (debounced) comment is written when the kernel stops
+            import atexit
+
+            from .comment_box import flush_all
+            atexit.register(flush_all)
+            _state["atexit"] = True
     c = _state["course"]
     n = c.counts()
     _show(w.HTML(f"<p>{html.escape(_t('course'))}: <code>{html.escape(str(c.dir.resolve()))}</code> — "
@@ -113,6 +121,8 @@ def collect_panel() -> None:
                 n = c.tally.counts
                 lines.append(_t("summary").format(**{k: n.get(k, 0) for k in
                                                       ("imported", "updated", "duplicate", "rejected")}))
+                if c.tally.kept:
+                    lines.append(_t("kept").format(n=c.tally.kept))
             elif kind == "report":
                 from .report import write_report
                 html_path, csv_path = write_report(course.dir, course.dir / f"report-{lang}.html",

@@ -22,7 +22,6 @@ S: dict[str, dict[str, str]] = {
     "prev": {"ja": "◀ 前へ", "en": "◀ Previous"},
     "next": {"ja": "次へ ▶", "en": "Next ▶"},
     "page": {"ja": "{a}–{b} 件目 / 全 {n} 名", "en": "{a}–{b} of {n} trainees"},
-    "comment": {"ja": "講師コメント（入力後、枠の外をクリックすると保存）", "en": "Comment (saved when you leave the box)"},
     "answer": {"ja": "回答", "en": "Answer"},
     "refresh": {"ja": "最新の状態に更新", "en": "Refresh"},
     "anonymise": {"ja": "匿名表示（T001…）", "en": "Anonymise (T001…)"},
@@ -49,16 +48,10 @@ def answer_html(a, value: Any, lang: str) -> str:
 
 
 def _comment_box(course: Course, trainee_id: str, exercise_id: str, text: str, lang: str,
-                 status: Status) -> w.Textarea:
-    box = w.Textarea(value=text, placeholder=s("comment", lang), continuous_update=False,
-                     layout=w.Layout(width="100%", height="60px"))
-
-    def save(change: dict) -> None:
-        with guarded(status, lang):
-            course.set_comment(trainee_id, exercise_id, change["new"])
-            status.saved()
-    box.observe(save, names="value")
-    return box
+                 status: Status) -> w.VBox:
+    """The comment on one answer: autosaved with its own status and history (comment_box.CommentBox)."""
+    from .comment_box import CommentBox
+    return CommentBox(course, trainee_id, exercise_id, text, lang).widget
 
 
 class _Pager:

@@ -42,6 +42,13 @@ class ProfileView:
                              style=style, layout=lay)
         self.lang_choice = w.ToggleButtons(options=[("日本語", "ja"), ("English", "en")],
                                            value=prof.get("lang") if prof.get("lang") in ("ja", "en") else lang)
+        from ..hub import trainee as hub  # on a JupyterHub class the id is the hub user, locked
+        client = hub.on_hub(wb)
+        self.hub_user = client.user if client else ""
+        if self.hub_user:
+            prof = dict(getattr(wb, "profile", {}) or {})
+            self.name.value, self.trainee_id.value = prof.get("name", "") or self.hub_user, self.hub_user
+            self.trainee_id.disabled = True
         self.status = Status(lang)
         self.button = w.Button(description=tx("save", lang), icon="save", button_style="primary",
                                 layout=w.Layout(width="auto"))
@@ -50,7 +57,9 @@ class ProfileView:
             self.status.saved()
         note = w.Layout(margin="0 0 6px calc(8em + 8px)", max_width="46em")  # under the inputs, not the labels
         self.widget = w.VBox([
-            self.name, self.trainee_id, w.HTML(f"<small>{tx('id_hint', lang)}</small>", layout=note), self.cohort,
+            self.name, self.trainee_id,
+            w.HTML(f"<small>{hub.tx('id_locked', lang) if self.hub_user else tx('id_hint', lang)}</small>",
+                   layout=note), self.cohort,
             w.HBox([w.HTML(f"<div style='text-align:right'>{tx('lang', lang)}</div>",
                            layout=w.Layout(width="8em", margin="0 8px 0 0")), self.lang_choice],
                    layout=w.Layout(align_items="center")),
@@ -61,6 +70,7 @@ class ProfileView:
 
     def save(self, _b: Any = None) -> None:
         with guarded(self.status, self.lang):
-            self.wb.set_profile(name=self.name.value.strip(), trainee_id=self.trainee_id.value.strip(),
+            tid = self.hub_user or self.trainee_id.value.strip()
+            self.wb.set_profile(name=self.name.value.strip(), trainee_id=tid,
                                 cohort=self.cohort.value.strip(), lang=self.lang_choice.value)
             self.status.saved()

@@ -54,7 +54,11 @@ class SubmitView:
         self.summary = w.HTML()
         self.result = w.HTML()
         self.path: Path | None = None
-        self.button = w.Button(description=tx("submit", lang), icon="paper-plane", button_style="primary",
+        from ..hub import trainee as hub  # on a JupyterHub class, Submit also sends to the course service
+        self.hub_client = hub.on_hub(wb)
+        if self.hub_client is not None and hub.pending(wb):
+            self.status.info(hub.tx("pending", lang))
+        self.button = w.Button(description=hub.tx("submit", lang) if self.hub_client else tx("submit", lang), icon="paper-plane", button_style="primary",
                                layout=w.Layout(width="auto"))
         self.button.on_click(self.submit)
         self.refresh_button = w.Button(description=tx("refresh", lang), icon="refresh",
@@ -95,5 +99,28 @@ class SubmitView:
             self.status.saved()
             self.result.value = (f"<div class='opsvalue-submitted'>✔ {tx('written', self.lang)}<br>"
                                  f"<code>{html.escape(str(path))}</code><br>{tx('hand_in', self.lang)}</div>")
+            if self.hub_client is not None:
+                self._send(path, self.hub_client)
             return path
         return None
+
+    def _send(self, path: Path, client: Any) -> None:
+        """On a hub: deliver the file just written; the service down leaves it pending (never lost)."""
+        from ..hub import trainee as hub
+        from ..hub.client import HubRefused, HubUnavailable
+        lang, kept = self.lang, f"{hub.tx('kept', self.lang)}<br><code>{html.escape(str(path))}</code>"
+        try:
+            receipt = hub.deliver(self.wb, path, client)
+        except HubUnavailable:
+            self.status.error(hub.tx("down", lang))
+            self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"
+            return
+        except HubRefused as e:
+            self.status.error(f"{hub.tx('refused', lang)}: {e}")
+            self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"
+            return
+        claimed = f"<br>{hub.tx('claimed', lang)}: <b>{html.escape(str(receipt.get('trainee', '')))}</b>" \
+            if receipt.get("claimed_trainee_id") else ""
+        self.result.value = (f"<div class='opsvalue-submitted opsvalue-received'>✔ {hub.tx('received', lang)} "
+                             f"<b>{html.escape(hub.received_time(receipt))}</b>{claimed}<br>{kept}<br>"
+                             f"{hub.tx('again', lang)}</div>")
