@@ -26,10 +26,10 @@ from tornado import web
 from tornado.iostream import StreamClosedError
 
 from ..store_values import check_timestamp, check_value
+from .config import REVIEW, SUBMIT
 from .live_context import LiveContext
 from .live_view import Feed, index_groups, words
 
-SUBMIT, REVIEW = "custom:opsvalue:submit", "custom:opsvalue:review"
 HERE = Path(__file__).resolve().parent
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';"
        " base-uri 'none'; form-action 'none'; frame-ancestors 'none'")

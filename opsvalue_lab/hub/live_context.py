@@ -14,6 +14,7 @@ from typing import Any
 from ..instructor.course import Course
 from ..model import tasks_from_data
 from ..plots import TraineePoints, class_delivery, class_matrix, figure_bytes
+from .config import INSTRUCTOR_GROUP
 from .live_store import LiveStore
 from .live_view import Feed
 
@@ -128,7 +129,7 @@ class HubActiveUsers:
     token (its role needs `list:users`, `read:servers`, `read:users:groups`); members of the
     instructors' group are not counted. Cached 5 s; None when the hub does not answer."""
 
-    def __init__(self, exclude_group: str = "opsvalue-instructors", ttl: float = 5.0) -> None:
+    def __init__(self, exclude_group: str = INSTRUCTOR_GROUP, ttl: float = 5.0) -> None:
         self.exclude, self.ttl = exclude_group, ttl
         self.api = os.environ.get("JUPYTERHUB_API_URL", "").rstrip("/")
         self.token = os.environ.get("JUPYTERHUB_API_TOKEN", "")
