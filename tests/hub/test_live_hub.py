@@ -78,8 +78,8 @@ def test_three_trainees_type_and_the_projector_follows(live_hub, browser, reques
         for user in TYPED:
             trainees[user] = _open_work1(browser, hub, user)
         for page in trainees.values():
-            notice = page.locator(".jp-OutputArea-output .opsvalue-live-notice").first
-            assert NOTICE_JA in reveal(notice).inner_text()
+            notice = reveal(page.locator(".jp-OutputArea-output .opsvalue-live-notice").first)
+            wait_for(lambda n=notice: NOTICE_JA in n.inner_text(), 20, "the live notice in the answer box")
         boxes = {u: reveal(p.locator(TEXTAREA).first) for u, p in trainees.items()}
         shot(trainees["tr1"], request, "trainee-notice-ja")
         for start in range(0, max(map(len, TYPED.values())), 6):  # the three type in turns, in parallel
