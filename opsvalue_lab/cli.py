@@ -22,11 +22,10 @@ def _exercises(args: argparse.Namespace) -> int:
         from .catalogue_json import catalogue_to_json
         print(json.dumps(catalogue_to_json(cat), ensure_ascii=False, indent=2))
         return 0
+    from .i18n import term
     lang = args.lang
-    timing = {"before": {"ja": "事前", "en": "before"}, "in_class": {"ja": "講義中", "en": "in class"},
-              "after": {"ja": "事後", "en": "after"}}
     for a in cat.assignments:
-        print(f"{a.id:<24} {a.section}  {timing[a.timing][lang]:<9} {a.title(lang)}")
+        print(f"{a.id:<24} {a.section}  {term(a.timing, lang):<9} {a.title(lang)}")
     for q in cat.quizzes:
         first = q.scenario(lang).splitlines()[0][:60]
         print(f"{q.id:<24} {q.section}  {'quiz':<9} {first}")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..catalogue import Assignment, Catalogue
-from ..i18n import lookup
+from ..i18n import lookup, term, ui_table
 from ..instructor.values import pair_order, value_lines
 from ..instructor.values import ui as value_ui
 from ..store_values import is_answered
@@ -18,48 +18,13 @@ from .live_store import LiveRow, LiveStore
 
 TIMINGS = ("in_class", "before", "after")  # the in-class works first: they are what is projected
 
-UI: dict[str, dict[str, str]] = {
-    "title": {"ja": "ライブ回答", "en": "Live answers"},
-    "index_lead": {"ja": "投影する課題を選んでください。講義中のワークは上にあります。",
-                   "en": "Choose the exercise to project. The in-class works are at the top."},
-    "timing_in_class": {"ja": "講義中のワーク", "en": "In-class works"},
-    "timing_before": {"ja": "事前課題", "en": "Before the lecture"},
-    "timing_after": {"ja": "事後課題", "en": "After the lecture"},
-    "answered": {"ja": "回答", "en": "Answered"},
-    "logged_in": {"ja": "ログイン中", "en": "logged in"},
-    "names_hidden": {"ja": "匿名で表示中", "en": "Anonymous: names hidden"},
-    "names_shown": {"ja": "名前を表示中", "en": "NAMES ARE SHOWN"},
-    "show_names": {"ja": "名前を表示する", "en": "Show names"},
-    "hide_names": {"ja": "名前を隠す", "en": "Hide names"},
-    "hide": {"ja": "投影から隠す", "en": "Hide"},
-    "unhide": {"ja": "再表示", "en": "Show again"},
-    "pin": {"ja": "ピン留め", "en": "Pin"},
-    "unpin": {"ja": "ピン留めを外す", "en": "Unpin"},
-    "pinned": {"ja": "ピン留め中", "en": "Pinned"},
-    "hidden_answers": {"ja": "投影から隠した回答", "en": "Answers hidden from the projection"},
-    "waiting": {"ja": "回答を待っています…", "en": "Waiting for answers…"},
-    "live_off": {"ja": "この講座ではライブ共有がオフです。講座の設定で live をオンにしてください。",
-                 "en": "Live sharing is off for this course. Turn it on in the course configuration."},
-    "stream": {"ja": "リアルタイム更新中", "en": "Updating live"},
-    "polling": {"ja": "定期更新中 (ストリームなし)", "en": "Updating by polling (no stream)"},
-    "reconnecting": {"ja": "再接続しています…", "en": "Reconnecting…"},
-    "all_exercises": {"ja": "課題一覧", "en": "All exercises"},
-    "other_lang": {"ja": "English", "en": "日本語"},
-    "tasks": {"ja": "件の業務", "en": "tasks"},
-    "class_charts": {"ja": "クラス全体 (参考活動つき)", "en": "The whole class (with reference activities)"},
-    "matrix_alt": {"ja": "クラスのサービス価値マトリクス", "en": "Class service value matrix"},
-    "delivery_alt": {"ja": "クラスのデリバリ価値チャート", "en": "Class delivery value chart"},
-    "no_script": {"ja": "JavaScript が無効のため、5 秒ごとにページを読み込み直します。",
-                  "en": "JavaScript is off: this page reloads every 5 seconds."},
-    "action_failed": {"ja": "操作を保存できませんでした。もう一度押してください。",
-                      "en": "The change could not be saved. Please press again."},
-}
+UI = ui_table("live")  # exercises/ui.toml [live]: the translator edits the words there
 
 
 def words(lang: str) -> dict[str, str]:
     """Every page word in one language (the templates and live.js read this)."""
     words = {k: lookup(UI, k, lang) for k in UI}
-    words.update(pre=value_ui("pre", lang), post=value_ui("post", lang), missing=value_ui("missing", lang))
+    words.update(pre=term("pre", lang), post=term("post", lang), missing=value_ui("missing", lang))
     return words
 
 

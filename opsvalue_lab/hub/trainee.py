@@ -14,35 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from .client import HubClient, HubUnavailable
 
 PENDING = "hub_pending.json"
-TEXTS = {
-    "submit": {"ja": "講師に提出", "en": "Submit to your instructor"},
-    "received": {"ja": "講師のサーバーが受け取りました", "en": "Received by the course server at"},
-    "kept": {"ja": "提出ファイルはワークスペースにも保存しました:",
-             "en": "The submission file is also kept in your workspace:"},
-    "again": {"ja": "回答を直したら、もう一度「講師に提出」を押してください。新しい版が届きます。",
-              "en": "If you change answers, press “Submit to your instructor” again: the new version is sent."},
-    "down": {"ja": "いまは講師のサーバーに届きませんでした。回答と提出ファイルは保存済みなので失われません。"
-                   "少し待ってから、もう一度「講師に提出」を押してください。",
-             "en": "The course server cannot be reached right now. Your answers and the submission file are "
-                   "saved, nothing is lost. Wait a moment, then press “Submit to your instructor” again."},
-    "pending": {"ja": "まだ届いていない提出があります。もう一度「講師に提出」を押すと送ります。",
-                "en": "A submission has not reached the course server yet; "
-                      "press “Submit to your instructor” to send it."},
-    "refused": {"ja": "講師のサーバーが提出を受け付けませんでした",
-                "en": "The course server did not accept the submission"},
-    "claimed": {"ja": "受講者IDはハブのユーザー名で登録されました", "en": "Filed under your hub user name"},
-    "id_locked": {"ja": "ハブのユーザー名が受講者IDです (ここでは変更できません)。",
-                  "en": "Your hub user name is your trainee ID (it cannot be changed here)."},
-    "fetch": {"ja": "講師のコメントを受け取る", "en": "Get your instructor's comments"},
-    "fetched": {"ja": "件の新しいコメントを受け取りました", "en": "new comment(s) received"},
-    "fetch_down": {"ja": "いまは講師のサーバーに接続できません。少し待ってからもう一度押してください。",
-                   "en": "The course server cannot be reached right now; try again in a moment."},
-    "no_new": {"ja": "新しいコメントはまだありません。", "en": "No new comments yet."},
-}
+TEXTS = ui_table("hub_trainee")
 
 
 def tx(key: str, lang: str) -> str:

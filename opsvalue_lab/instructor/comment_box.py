@@ -11,18 +11,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..widgets.autosave import Autosave
 from ..widgets.common import Status, friendly_error, t
 from .course import Course
 
-T: dict[str, dict[str, str]] = {
-    "placeholder": {"ja": "講師コメント（入力が止まると自動で保存されます）",
-                    "en": "Comment (saved automatically when you pause)"},
-    "changed": {"ja": "✎ 未保存の変更があります", "en": "✎ Unsaved changes"},
-    "history": {"ja": "履歴（{n} 件）", "en": "History ({n})"},
-    "deleted": {"ja": "（削除）", "en": "(deleted)"},
-}
+T = ui_table("instructor_comment")
 OPEN: weakref.WeakSet[CommentBox] = weakref.WeakSet()  # live boxes of this kernel: flushed when it stops
 
 

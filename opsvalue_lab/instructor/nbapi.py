@@ -17,21 +17,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..widgets.common import Status, friendly_cell, guarded
 
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
-T = {"src": {"ja": "提出ファイル・フォルダー・zip のパス", "en": "Path to a submission file, folder or zip"},
-     "collect": {"ja": "取り込む", "en": "Collect"},
-     "report": {"ja": "レポート（HTML + CSV）を作成", "en": "Write report (HTML + CSV)"},
-     "feedback": {"ja": "フィードバックファイルを書き出す", "en": "Export feedback files"},
-     "course": {"ja": "コース", "en": "Course"},
-     "counts": {"ja": "受講者 {trainees} 名・提出ファイル {submissions} 件",
-                "en": "{trainees} trainees, {submissions} submission files"},
-     "summary": {"ja": "取り込み {imported} 件・更新 {updated} 件・重複 {duplicate} 件・却下 {rejected} 件",
-                 "en": "imported {imported}, updated {updated}, duplicate {duplicate}, rejected {rejected}"},
-     "kept": {"ja": "{n} 件の提出に現在のカタログにない回答があり、そのまま保存しました（上の行とレポートに表示）",
-              "en": "{n} submission(s) hold answers the current catalogue lacks; kept (see above, and the report)"}}
+T = ui_table("instructor_notebook")
 
 
 def _t(key: str) -> str:

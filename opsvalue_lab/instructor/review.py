@@ -9,29 +9,13 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..widgets.common import Status, figure_image, guarded
 from .course import AnswerRow, Course, anonymous_labels
 from .values import pair_order, ui, value_lines
 
 PAGE = 20
-S: dict[str, dict[str, str]] = {
-    "question": {"ja": "課題", "en": "Question"},
-    "trainee": {"ja": "受講者", "en": "Trainee"},
-    "filter": {"ja": "名前・IDで絞り込み", "en": "Filter by name or id"},
-    "prev": {"ja": "◀ 前へ", "en": "◀ Previous"},
-    "next": {"ja": "次へ ▶", "en": "Next ▶"},
-    "page": {"ja": "{a}–{b} 件目 / 全 {n} 名", "en": "{a}–{b} of {n} trainees"},
-    "answer": {"ja": "回答", "en": "Answer"},
-    "refresh": {"ja": "最新の状態に更新", "en": "Refresh"},
-    "anonymise": {"ja": "匿名表示（T001…）", "en": "Anonymise (T001…)"},
-    "no_trainees": {"ja": "まだ提出がありません。「取り込む」ボタン（または opsvalue-lab collect コマンド）で提出ファイルを取り込んでください。",
-                    "en": "No submissions yet. Import submission files with the \"Collect\" button (or the opsvalue-lab collect command)."},
-    "no_tasks": {"ja": "自己評価の提出がまだありません。", "en": "No self-assessment has been submitted yet."},
-    "done": {"ja": "すべて回答済み", "en": "All answered"},
-    "missing": {"ja": "未回答", "en": "Not answered"},
-    "total": {"ja": "合計", "en": "Total"},
-}
+S = ui_table("instructor_review")
 
 
 def s(key: str, lang: str) -> str:

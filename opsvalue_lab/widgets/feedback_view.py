@@ -9,24 +9,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from .answer import cat_of
 from .common import Status, guarded
 
 SUFFIX = ".opsvalue-feedback.json"
-TEXTS = {
-    "upload": {"ja": "フィードバックファイルを選ぶ", "en": "Choose a feedback file"},
-    "intro": {"ja": "講師から受け取った <code>*.opsvalue-feedback.json</code> を選ぶと取り込まれ、各課題の回答の下にも表示されます。",
-              "en": "Choose the <code>*.opsvalue-feedback.json</code> file your instructor gave you; its comments "
-                    "are imported and also shown under each answer."},
-    "in_folder": {"ja": "ワークスペースの feedback フォルダーにあるファイル:", "en": "Files in the workspace's feedback folder:"},
-    "none_in_folder": {"ja": "feedback フォルダーにファイルはありません。", "en": "No files in the feedback folder."},
-    "import": {"ja": "取り込む", "en": "Import"},
-    "imported": {"ja": "件の新しいコメントを取り込みました", "en": "new comment(s) imported"},
-    "wrong_name": {"ja": "ファイル名が *.opsvalue-feedback.json ではありません", "en": "The file name does not end in .opsvalue-feedback.json"},
-    "comments": {"ja": "講師からのコメント", "en": "Comments from your instructor"},
-    "no_comments": {"ja": "まだコメントはありません。", "en": "No comments yet."},
-}
+TEXTS = ui_table("feedback")
 
 
 def tx(key: str, lang: str) -> str:

@@ -8,27 +8,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..catalogue import TIMINGS
+from ..i18n import lookup, term, ui_table
 from .answer import cat_of
 from .common import Status, guarded
 
-TEXTS = {
-    "progress": {"ja": "進捗", "en": "Progress"},
-    "answered": {"ja": "回答済み", "en": "answered"},
-    "submit": {"ja": "提出ファイルを作成", "en": "Create the submission file"},
-    "refresh": {"ja": "進捗を更新", "en": "Refresh progress"},
-    "no_id": {"ja": "先にプロフィールで受講者IDを入力して保存してください。",
-              "en": "Please enter and save your trainee ID in the profile first."},
-    "written": {"ja": "提出ファイルを作成しました:", "en": "Submission file written:"},
-    "hand_in": {"ja": "このファイルを講師に渡してください（メール添付や共有フォルダーなど、講師の指示に従ってください）。"
-                      "提出後に回答を直した場合は、もう一度作成すると新しいファイルができます。",
-                "en": "Hand this file to your instructor (by e-mail or a shared folder, as they tell you). "
-                      "If you change answers afterwards, create it again: a new file is written."},
-    "before": {"ja": "事前課題", "en": "Pre-assignments"},
-    "in_class": {"ja": "ワーク", "en": "In-class exercises"},
-    "after": {"ja": "事後課題", "en": "Post-assignments"},
-    "section": {"ja": "章", "en": "Section"},
-}
+TEXTS = ui_table("submit")
 
 
 def tx(key: str, lang: str) -> str:
@@ -73,8 +58,8 @@ class SubmitView:
         with guarded(self.status, self.lang):
             p = self.wb.progress()
             lang = self.lang
-            rows = "".join(f"<tr><td>{tx(k, lang)}</td><td>{a} / {n}</td></tr>"
-                           for k, (a, n) in p.get("by_timing", {}).items() if k in TEXTS)
+            rows = "".join(f"<tr><td>{term(f'{k}_work', lang)}</td><td>{a} / {n}</td></tr>"
+                           for k, (a, n) in p.get("by_timing", {}).items() if k in TIMINGS)
             cat = cat_of(self.wb)
             for sid, (a, n) in sorted(p.get("by_section", {}).items(), key=lambda kv: int(kv[0])):
                 try:
