@@ -73,7 +73,8 @@ def test_three_trainees_type_and_the_projector_follows(live_hub, browser, reques
     try:
         login(teacher, hub, "teach", next_url=LIVE_PAGE)
         teacher.wait_for_url(f"**{LIVE_PAGE}**", timeout=60_000)
-        teacher.wait_for_function("document.body.dataset.mode === 'stream'", timeout=30_000)
+        # predicates are function expressions: a bare string would be eval'd, which the page's CSP forbids
+        teacher.wait_for_function("() => document.body.dataset.mode === 'stream'", timeout=30_000)
         teacher.evaluate("window.__sameDocument = true")  # gone if the page ever reloads
         for user in TYPED:
             trainees[user] = _open_work1(browser, hub, user)
@@ -121,7 +122,7 @@ def test_three_trainees_type_and_the_projector_follows(live_hub, browser, reques
             wait_for(lambda u=user: (TYPED[u] + MORE[u]) in _cards_text(teacher), 45, f"{user} caught up")
         assert teacher.evaluate("window.__sameDocument") is True
         teacher.goto(f"{hub.url}{LIVE_PAGE}?lang=en")
-        teacher.wait_for_function("document.body.dataset.mode === 'stream'", timeout=30_000)
+        teacher.wait_for_function("() => document.body.dataset.mode === 'stream'", timeout=30_000)
         assert "Live answers" in teacher.title() and teacher.locator("#cards .card").count() == 3
         shot(teacher, request, "projector-anonymous-en")
     finally:

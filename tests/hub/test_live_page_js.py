@@ -36,7 +36,7 @@ def projector(browser, app):
 
 def _open(page, app, path: str, mode: str) -> None:
     page.goto(f"{app.base}{PREFIX}{path}")
-    page.wait_for_function(f"document.body.dataset.mode === '{mode}'")
+    page.wait_for_function(f"() => document.body.dataset.mode === '{mode}'")
     page.evaluate("window.__sameDocument = true")
 
 
@@ -76,7 +76,7 @@ def test_hide_and_pin_from_the_page_are_kept(projector, app):
     by = {c["lines"][0]["text"]: c for c in snap["cards"]}
     assert by["an answer to hide"]["hidden"] and by["an answer to discuss"]["pinned"]
     projector.reload()  # kept in the store: a new page shows the same
-    projector.wait_for_function("document.body.dataset.mode === 'stream'")
+    projector.wait_for_function("() => document.body.dataset.mode === 'stream'")
     assert "an answer to discuss" in projector.inner_text("#pinned")
     assert "an answer to hide" not in projector.inner_text("#cards")
     assert PROBLEMS == []  # console errors, CSP violations, script errors
