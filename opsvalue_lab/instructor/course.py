@@ -332,6 +332,12 @@ class Course:
                             " ON a.submission_id = t.current WHERE t.trainee_id=?", (trainee_id,)))
         return {a.id: json.loads(rows[a.id]) for a in self.catalogue.assignments if a.id in rows}
 
+    def orphans_of(self, trainee_id: str) -> list[dict[str, Any]]:
+        """The answers of one trainee's current submission that the current catalogue lacks (kept)."""
+        rows = self._q("SELECT a.exercise_id, a.value FROM trainees t JOIN answers a"
+                       " ON a.submission_id = t.current WHERE t.trainee_id=?", (trainee_id,))
+        return self.orphans({trainee_id: {ex: json.loads(v) for ex, v in rows}})
+
     def orphans(self, answers: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """Answers (or parts) the current catalogue lacks, kept from submissions made under an earlier
         one: [{"trainee_id", "exercise_id", "value", "reason"}], by trainee then id. Never dropped."""

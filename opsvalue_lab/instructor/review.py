@@ -12,7 +12,7 @@ import ipywidgets as w
 from ..i18n import lookup, ui_table
 from ..widgets.common import Status, figure_image, guarded
 from .course import AnswerRow, Course, anonymous_labels
-from .values import pair_order, ui, value_lines
+from .values import kept_lines, pair_order, ui, value_lines
 
 PAGE = 20
 S = ui_table("instructor_review")
@@ -162,6 +162,13 @@ class TraineeReview:
                          f" <small>({html.escape(ui(a.timing, self.lang))})</small></h4>")
                 out.append(w.HTML(title + answer_html(a, answers.get(a.id), self.lang)))
                 out.append(_comment_box(self.course, tid, a.id, comments.get(a.id, ""), self.lang, self.status))
+            kept = self.course.orphans_of(tid)
+            if kept:
+                items = "".join(
+                    f"<li><b>{html.escape(o['exercise_id'])}</b> <small>({html.escape(o['reason'])})</small><br>"
+                    + "<br>".join(html.escape(x) for x in kept_lines(o["value"], self.lang)) + "</li>" for o in kept)
+                out.append(w.HTML(f"<h4 style='margin:14px 0 4px'>{html.escape(s('kept', self.lang))}</h4>"
+                                  f"<ul class='opsvalue-kept'>{items}</ul>"))
             self.body.children = out
 
 
