@@ -296,15 +296,26 @@ class Course:
                        (trainee_id,))
         return [dict(zip(("id", "created_at", "source", "sha256", "current"), r)) for r in rows]
 
-    def current_answers(self, exercise_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-        """{trainee_id: {exercise_id: value}} of every trainee's current submission, one query."""
+    def current_answers(self, exercise_ids: Iterable[str] | None = None,
+                        trainee_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """{trainee_id: {exercise_id: value}} of every trainee's (or the given trainees') current
+        submission, one query."""
         sql = ("SELECT t.trainee_id, a.exercise_id, a.value FROM trainees t"
                " JOIN answers a ON a.submission_id = t.current")
         ids = list(exercise_ids) if exercise_ids is not None else None
+        who = list(trainee_ids) if trainee_ids is not None else None
+        where, params = [], []
         if ids is not None:
-            sql += f" WHERE a.exercise_id IN ({','.join('?' * len(ids))})"
-        out: dict[str, dict[str, Any]] = {t.trainee_id: {} for t in self.trainees()}
-        for tid, ex, v in self._q(sql, ids or ()):
+            where.append(f"a.exercise_id IN ({','.join('?' * len(ids))})")
+            params += ids
+        if who is not None:
+            where.append(f"t.trainee_id IN ({','.join('?' * len(who))})")
+            params += who
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        out: dict[str, dict[str, Any]] = ({t.trainee_id: {} for t in self.trainees()} if who is None
+                                          else {tid: {} for tid in who})
+        for tid, ex, v in self._q(sql, params):
             out.setdefault(tid, {})[ex] = json.loads(v)
         return out
 
@@ -353,20 +364,20 @@ class Course:
     def completion(self, answers: dict[str, dict[str, Any]] | None = None) -> list[dict]:
         """Per trainee: {"trainee", "by_timing": {timing: [answered, total]}, "missing": {timing: [ids]}}."""
         answers = self.current_answers() if answers is None else answers
-        out = []
-        for t in self.trainees():
-            mine = answers.get(t.trainee_id, {})
-            by: dict[str, list[int]] = {}
-            missing: dict[str, list[str]] = {}
-            for a in self.catalogue.assignments:
-                done = is_answered(mine.get(a.id))
-                by.setdefault(a.timing, [0, 0])
-                by[a.timing][0] += done
-                by[a.timing][1] += 1
-                if not done:
-                    missing.setdefault(a.timing, []).append(a.id)
-            out.append({"trainee": t, "by_timing": by, "missing": missing})
-        return out
+        return [self.completion_row(t, answers.get(t.trainee_id, {})) for t in self.trainees()]
+
+    def completion_row(self, t: Trainee, mine: dict[str, Any]) -> dict[str, Any]:
+        """One trainee's row of :meth:`completion`, from their current answers *mine*."""
+        by: dict[str, list[int]] = {}
+        missing: dict[str, list[str]] = {}
+        for a in self.catalogue.assignments:
+            done = is_answered(mine.get(a.id))
+            by.setdefault(a.timing, [0, 0])
+            by[a.timing][0] += done
+            by[a.timing][1] += 1
+            if not done:
+                missing.setdefault(a.timing, []).append(a.id)
+        return {"trainee": t, "by_timing": by, "missing": missing}
 
     def tasks(self, answers: dict[str, dict[str, Any]] | None = None) -> dict[str, tuple[list[Task], list[Task]]]:
         """{trainee_id: (before tasks, after tasks)}; unreadable self-assessments count as none."""

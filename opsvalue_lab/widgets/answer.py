@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..i18n import lookup, ui_table
+from ..markup import md
 from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .autosave import DEBOUNCE_SECONDS, Autosave
@@ -30,15 +31,6 @@ TEXTS = ui_table("answer")
 
 def tx(key: str, lang: str) -> str:
     return lookup(TEXTS, key, lang)
-
-
-def md(text: str) -> str:
-    """Markdown (catalogue content) to HTML; raw HTML in the text is escaped."""
-    try:
-        import mistune
-        return str(mistune.create_markdown(escape=True, plugins=["table"])(text))
-    except Exception:  # noqa: BLE001 - fall back to plain, escaped text
-        return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
 cat_of = catalogue_of  # the name the notebook facade uses

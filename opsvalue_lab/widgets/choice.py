@@ -8,8 +8,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..markup import md
 from ..store import Conflict
-from .answer import cat_of, feedback_box, md
+from .answer import cat_of, feedback_box
 from .common import Status, after_save, friendly_error, live_notice, t
 from .conflict import ConflictBar
 
