@@ -2,7 +2,9 @@
 
 Tables: trainees (one row per trainee; `current` is the newest submission), submissions (every
 submission ever imported, older ones kept as history, unique by sha256), answers (per submission),
-comments (instructor's comment per trainee × exercise) and import_log.
+comments (instructor's comment per trainee × exercise) and import_log. The hub service's live view
+(hub/live_store.py) adds live_answers (latest mirrored answer per hub user × exercise, with the
+instructor's hidden flag) and live_pins (the pinned answer per exercise).
 """
 from __future__ import annotations
 
@@ -48,6 +50,13 @@ CREATE INDEX IF NOT EXISTS comment_history_of ON comment_history(trainee_id, exe
 CREATE TABLE IF NOT EXISTS import_log (
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL,
     detail TEXT NOT NULL, sha256 TEXT NOT NULL DEFAULT '', UNIQUE (source, status, detail, sha256));
+CREATE TABLE IF NOT EXISTS live_answers (
+    user TEXT NOT NULL, exercise_id TEXT NOT NULL, value TEXT NOT NULL, saved_at TEXT NOT NULL,
+    received_at TEXT NOT NULL, seq INTEGER NOT NULL, first_seq INTEGER NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user, exercise_id));
+CREATE INDEX IF NOT EXISTS live_answers_seq ON live_answers(exercise_id, seq);
+CREATE TABLE IF NOT EXISTS live_pins (
+    exercise_id TEXT PRIMARY KEY, user TEXT NOT NULL, pinned_at TEXT NOT NULL);
 """
 
 

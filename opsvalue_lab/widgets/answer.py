@@ -20,7 +20,7 @@ from ..markup import md
 from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .autosave import DEBOUNCE_SECONDS, Autosave
-from .common import Status, catalogue_of, friendly_error, t
+from .common import Status, after_save, catalogue_of, friendly_error, live_notice, t
 from .conflict import ConflictBar
 
 __all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md"]
@@ -106,7 +106,7 @@ class AnswerView:
         self._update_example_lock()
         self.widget = w.VBox([
             w.HTML(f"<div class='opsvalue-prompt'><b>{html.escape(a.title(lang))}</b>{md(a.prompt(lang))}</div>"),
-            hint, *parts,
+            hint, live_notice(lang), *parts,
             w.HBox([self.status.widget, self.count, self.retry]), self.conflict_box,
             feedback_box(wb, exercise_id, lang),
             w.HBox([self.example_button, self.example_note]), self.example_area,
@@ -151,7 +151,7 @@ class AnswerView:
         else:
             self._base = v.saved_at
         self._answered = is_answered(value)
-        # <- the committed save has returned: the one place for after-save hooks (e.g. mirroring)
+        after_save(self.wb, self.exercise_id, value)  # the committed save has returned: mirror it live
         return v
 
     def _show(self, state: str, payload: Any = None) -> None:
