@@ -10,9 +10,8 @@ import ipywidgets as w
 
 from ..catalogue import TIMINGS
 from ..i18n import lookup, term, ui_table
-from .answer import cat_of
 from .autosave import flush_pending
-from .common import Status, guarded
+from .common import Status, catalogue_of, guarded
 
 TEXTS = ui_table("submit")
 
@@ -61,7 +60,7 @@ class SubmitView:
             lang = self.lang
             rows = "".join(f"<tr><td>{term(f'{k}_work', lang)}</td><td>{a} / {n}</td></tr>"
                            for k, (a, n) in p.get("by_timing", {}).items() if k in TIMINGS)
-            cat = cat_of(self.wb)
+            cat = catalogue_of(self.wb)
             for sid, (a, n) in sorted(p.get("by_section", {}).items(), key=lambda kv: int(kv[0])):
                 try:
                     title = cat.section(int(sid)).title(lang)
