@@ -15,6 +15,7 @@ import ipywidgets as w
 from ..catalogue import Catalogue, catalogue
 from ..errors import OpsValueError
 from ..i18n import lookup, ui_table
+from ..model import Task, tasks_from_data
 
 log = logging.getLogger("opsvalue_lab")
 
@@ -129,3 +130,11 @@ def figure_image(fig: Any) -> w.Image:
     """A matplotlib Figure as a new core Image widget (works in Voila, no custom JS)."""
     return w.Image(value=figure_png(fig), format="png",
                    layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+
+
+BEFORE_ID, AFTER_ID = catalogue().self_assessment_ids  # the self-assessment pair, from the catalogue
+
+
+def saved_tasks(wb: Any, exercise_id: str) -> list[Task]:
+    """The trainee's saved tasks for one self-assessment ([] when none)."""
+    return tasks_from_data(wb.latest(exercise_id) or [])
