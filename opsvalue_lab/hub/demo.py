@@ -110,14 +110,11 @@ class HubProcess:
             if self.proc is not None and self.proc.poll() is not None:
                 raise OpsValueError(f"JupyterHub exited with code {self.proc.returncode}"
                                     + (f"; see {self.log_path}" if self.log_path else ""))
-            try:
-                with urllib.request.urlopen(f"{self.url}/services/opsvalue/api/config", timeout=2) as r:
-                    r.read()
-            except urllib.error.HTTPError as e:
-                if e.code == 403:  # the proxy, the hub and the service all answer
-                    return
-            except (urllib.error.URLError, OSError):
-                pass
+            # the service on its own port first (no 404 noise from the proxy), then the hub through
+            # the proxy, then the service through the proxy
+            if _answers(f"http://127.0.0.1:{self.settings['service_port']}/services/opsvalue/") and \
+                    _answers(f"{self.url}/hub/health") and _answers(f"{self.url}/services/opsvalue/"):
+                return
             time.sleep(0.3)
         raise OpsValueError(f"JupyterHub did not come up at {self.url} within {timeout:.0f} s")
 
@@ -169,6 +166,22 @@ class HubProcess:
         except subprocess.TimeoutExpired:
             pass
         self.proc = None
+
+
+def _answers(url: str) -> bool:
+    """True when *url* answers with any HTTP status but a proxy's 404/5xx (no route or no server);
+    redirects are not followed (the service sends a browser to the hub's login)."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
+    try:
+        with urllib.request.build_opener(NoRedirect).open(url, timeout=2) as r:
+            r.read()
+        return True
+    except urllib.error.HTTPError as e:
+        return e.code not in (404, 502, 503)
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def _descendants(pid: int) -> list[Any]:

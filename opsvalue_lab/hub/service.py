@@ -7,6 +7,7 @@ api/feedback (submit: your own), api/comments (review), report (review, browser)
 """
 from __future__ import annotations
 
+import html
 import importlib
 import json
 import logging
@@ -101,10 +102,16 @@ class ReportHandler(PageHandler):
 class HomeHandler(PageHandler):
     def get(self) -> None:
         if self.has_scope(REVIEW):
+            s = self.settings
+            links = [("report", "クラスレポート", "Class report"), ("comments", "講師コメント", "Instructor comments")]
+            if s["opsvalue_live"]:
+                links.append(("live/", "ライブ回答 (投影)", "Live answers (projector)"))
+            items = "".join(f"<li><a href='{h}'>{ja}</a> <small>/ {en}</small></li>" for h, ja, en in links)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish("<!doctype html><meta charset='utf-8'><title>opsvalue</title><ul>"
-                        "<li><a href='report'>クラスレポート / Class report</a></li>"
-                        "<li><a href='comments'>講師コメント / Instructor comments</a></li></ul>")
+            self.finish("<!doctype html><html lang='ja'><meta charset='utf-8'><title>opsvalue</title>"
+                        "<style>body{font-family:system-ui,'Noto Sans CJK JP',sans-serif;max-width:40em;"
+                        "margin:2em auto;line-height:1.8;padding:0 1em}li{font-size:1.2em}</style>"
+                        f"<h1>{html.escape(s['opsvalue_course'])}</h1><ul>{items}</ul></html>")
             return
         self.require_scope(SUBMIT)
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -149,6 +156,7 @@ def make_app(intake: Intake, *, prefix: str, course: str, lang: str, live: bool,
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="[opsvalue %(asctime)s] %(message)s")
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)  # refusals and errors only
     data = Path(os.environ.get("OPSVALUE_DATA_DIR", "opsvalue-hub")).resolve()
     data.mkdir(parents=True, exist_ok=True)
     course = os.environ.get("OPSVALUE_COURSE", "course")

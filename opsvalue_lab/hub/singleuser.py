@@ -2,8 +2,9 @@
 
 Runs as the user: prepares the workspace ~/opsvalue in the course language (launch.prepare_workspace,
 which never overwrites an edited notebook), then replaces itself with jupyterhub-singleuser with
-the arguments the hub passed. The kernels it starts inherit JUPYTERHUB_API_TOKEN, JUPYTERHUB_USER,
-OPSVALUE_SERVICE_URL and OPSVALUE_WORKSPACE.
+the arguments the hub passed (after JupyterLab settings that keep the news/update prompt away).
+The kernels it starts inherit JUPYTERHUB_API_TOKEN, JUPYTERHUB_USER, OPSVALUE_SERVICE_URL and
+OPSVALUE_WORKSPACE.
 """
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ def main(argv: list[str] | None = None) -> None:
     ws = prepare_workspace(Path.home() / WORKSPACE_DIR, lang if lang in ("ja", "en") else "ja")
     os.environ["OPSVALUE_WORKSPACE"] = str(ws)
     os.chdir(Path.home())
-    os.execv(sys.executable, [sys.executable, "-m", "jupyterhub.singleuser", *args])
+    # trainees are not asked about Jupyter news or updates (lab_settings/overrides.json); the
+    # administrator's own --LabApp.app_settings_dir, if any, comes later and wins
+    quiet = f"--LabApp.app_settings_dir={Path(__file__).resolve().parent / 'lab_settings'}"
+    os.execv(sys.executable, [sys.executable, "-m", "jupyterhub.singleuser", quiet, *args])
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ class FeedbackImportView:
         top: list[w.Widget] = [w.HTML(f"<small>{tx('intro', lang)}</small>"), self.upload, self.folder_box]
         if self.hub_client:
             self.fetch_button = w.Button(description=hub.tx("fetch", lang), icon="download",
-                                         layout=w.Layout(width="auto"))
+                                         layout=w.Layout(width="auto", align_self="flex-start"))
             self.fetch_button.on_click(lambda _b: self.fetch())
             top = [self.fetch_button]
             self.fetch(quiet=True)
