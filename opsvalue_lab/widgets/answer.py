@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ..i18n import lookup
 from ..store_values import is_answered  # the store's own rule of "answered"
-from .common import Status, catalogue_of, friendly_error, t
+from .common import Status, catalogue_of, disclosure, friendly_error, named, t
 
 DEBOUNCE_SECONDS = 0.8
 
@@ -82,16 +82,16 @@ class AnswerView:
         self.boxes: dict[str | None, w.Textarea] = {}
         parts: list[w.Widget] = []
         if a.kind == "text":
-            ta = w.Textarea(value=saved if isinstance(saved, str) else "", continuous_update=True,
-                            layout=layout)
+            ta = named(w.Textarea(value=saved if isinstance(saved, str) else "", continuous_update=True,
+                                  layout=layout), a.title(lang))
             self.boxes[None] = ta
             parts.append(ta)
         else:
             values = saved if isinstance(saved, dict) else {}
             parts.append(w.HTML(f"<small>{tx('optional_fields', lang)}</small>"))
             for f in a.fields:
-                ta = w.Textarea(value=str(values.get(f.key, "") or ""), continuous_update=True,
-                                layout=layout)
+                ta = named(w.Textarea(value=str(values.get(f.key, "") or ""), continuous_update=True,
+                                      layout=layout), f"{a.title(lang)}: {f.label(lang)}")
                 self.boxes[f.key] = ta
                 parts += [w.HTML(f"<b>{html.escape(f.label(lang))}</b>"), ta]
         for ta in self.boxes.values():
@@ -100,8 +100,7 @@ class AnswerView:
         self.retry = w.Button(description=t("retry", lang), icon="save",
                               layout=w.Layout(display="none", width="auto"))
         self.retry.on_click(lambda _b: self.flush())
-        hint = w.Accordion(children=[w.HTML(md(a.guidance(lang)))], selected_index=None)
-        hint.set_title(0, tx("hint", lang))
+        hint = w.HTML(disclosure(tx("hint", lang), md(a.guidance(lang))))  # Tab + Enter open it
         self.example_button = w.Button(description=tx("see_example", lang), icon="eye",
                                        layout=w.Layout(width="auto"))
         self.example_note = w.HTML()

@@ -11,9 +11,10 @@ from typing import Any, Callable
 
 import ipywidgets as w
 
+from ..chart_text import describe, task_headers, task_rows
 from ..model import Task, tasks_from_data
 from ..plots import delivery_chart, save_figure, value_matrix
-from .common import Status, figure_image, guarded
+from .common import Status, catalogue_of, chart_block, chart_widget, guarded
 from ..i18n import lookup
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
@@ -38,13 +39,14 @@ def saved_tasks(wb: Any, exercise_id: str) -> list[Task]:
 
 class _ChartView:
     kind = "chart"
+    words = "matrix"  # chart_text kind: "matrix" or "delivery"
     draw: Callable[..., Any]
 
     def __init__(self, wb: Any, lang: str = "ja") -> None:
         self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
         self.status = Status(self.lang)
         self.note = w.HTML()
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+        self.image = chart_widget()  # <figure>: image, text alternative, "show as a table"
         self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh",
                                      layout=w.Layout(width="auto"))
         self.export_btn = w.Button(description=_ui("export", self.lang), icon="download",
@@ -65,8 +67,12 @@ class _ChartView:
             if not before and not after:
                 note = _ui("no_tasks", self.lang)
             self.note.value = f"<p>{html.escape(note)}</p>"
-            self.figure = type(self).draw(before, after=after or None, lang=self.lang)
-            self.image.value = figure_image(self.figure).value
+            model = catalogue_of(self.wb).model
+            self.figure = type(self).draw(before, after=after or None, lang=self.lang, model=model)
+            self.image.value = chart_block(
+                self.figure, describe(self.words, before, after, self.lang),
+                task_headers(self.words, self.lang), task_rows(self.words, before, after, self.lang, model),
+                self.lang)
             self.status.info("")
 
     def export(self) -> list[Path]:
@@ -93,4 +99,5 @@ class DeliveryView(_ChartView):
     """The delivery chart (納期 × 反復再現性) with the trainee's Before (and After) tasks."""
 
     kind = "delivery-chart"
+    words = "delivery"
     draw = staticmethod(delivery_chart)

@@ -7,7 +7,7 @@ from typing import Any
 import ipywidgets as w
 
 from .answer import cat_of, feedback_box, md
-from .common import Status, friendly_error, t
+from .common import Status, friendly_error, named, t
 
 
 class ChoiceView:
@@ -19,10 +19,9 @@ class ChoiceView:
         self.status = Status(lang)
         saved = wb.latest(exercise_id)
         keys = a.option_keys
-        self.radio = w.RadioButtons(options=[(o.label(lang), o.key) for o in a.options],
-                                    value=saved if saved in keys else None,
-                                    layout=w.Layout(width="100%"))
-        self.radio.style.description_width = "0px"
+        self.radio = named(w.RadioButtons(options=[(o.label(lang), o.key) for o in a.options],
+                                          value=saved if saved in keys else None,
+                                          layout=w.Layout(width="100%")), a.title(lang))
         if saved in keys:
             self.status.saved(self._saved_at())
         else:

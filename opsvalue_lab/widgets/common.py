@@ -1,13 +1,15 @@
 """Shared bits of every view: friendly errors, the status line, figures as images, UI strings."""
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import html
 import io
 import logging
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import ipywidgets as w
 
@@ -16,6 +18,7 @@ from ..catalogue import Catalogue, catalogue
 from ..i18n import lookup
 
 log = logging.getLogger("opsvalue_lab")
+W = TypeVar("W", bound=w.DOMWidget)
 
 UI: dict[str, dict[str, str]] = {
     "saved": {"ja": "保存しました", "en": "Saved"},
@@ -28,6 +31,7 @@ UI: dict[str, dict[str, str]] = {
                   "en": "Your text is still here. Fix the cause, then press \"Save again\"."},
     "unexpected": {"ja": "予期しない問題が起きました。講師またはサポートに連絡してください。",
                    "en": "Something unexpected went wrong. Please tell your instructor or support."},
+    "as_table": {"ja": "表で見る (グラフと同じ数値)", "en": "Show as a table (the numbers in the chart)"},
 }
 
 
@@ -69,7 +73,7 @@ class Status:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.widget = w.HTML(value="")
+        self.widget = live(w.HTML(value=""))
 
     def saved(self, when: datetime | None = None) -> None:
         stamp = (when or datetime.now()).astimezone().strftime("%H:%M:%S")
@@ -79,7 +83,7 @@ class Status:
         self.widget.value = f"<span>{html.escape(text)}</span>"
 
     def error(self, message: str) -> None:
-        self.widget.value = (f"<span class='opsvalue-error' style='color:#b00020'>⚠ "
+        self.widget.value = (f"<span class='opsvalue-error'>⚠ "
                              f"{html.escape(message)}</span>")
 
     @property
@@ -108,7 +112,7 @@ def friendly_cell(get_lang: Callable[[], str], show: Callable[[Any], None] | Non
             except Exception as exc:  # noqa: BLE001 - nobody sees a traceback
                 try:
                     from IPython.display import HTML, display
-                    (show or display)(HTML(f"<div class='opsvalue-error' style='color:#b00020'>⚠ "
+                    (show or display)(HTML(f"<div class='opsvalue-error' role='alert'>⚠ "
                                            f"{html.escape(friendly_error(exc, get_lang()))}</div>"))
                 except Exception:  # noqa: BLE001 - outside a kernel there is nowhere to show it
                     pass
@@ -122,3 +126,71 @@ def figure_image(fig, fmt: str = "png") -> w.Image:
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, dpi=100, bbox_inches="tight")
     return w.Image(value=buf.getvalue(), format=fmt, layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+
+
+# -- accessibility (issue 16): names, live regions, disclosures, charts with text ----------------
+_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def page_head() -> str:
+    """The style and script every notebook page gets once (see assets/a11y.css and a11y.js)."""
+    css = (_ASSETS / "a11y.css").read_text(encoding="utf-8")
+    js = (_ASSETS / "a11y.js").read_text(encoding="utf-8")
+    return f"<style>{css}</style><script>{js}</script>"
+
+
+def named(widget: W, name: str) -> W:
+    """Give a control its accessible name: the ipywidgets description (a <label for=...> for text
+    boxes; assets/a11y.js points radio groups and slider handles at it), visually hidden because the
+    question is already printed above the control."""
+    widget.description = name
+    widget.add_class("opsvalue-named")
+    return widget
+
+
+def live(widget: W) -> W:
+    """Mark a widget (a status line, a quiz result) as a polite aria-live region."""
+    widget.add_class("opsvalue-live")
+    return widget
+
+
+def disclosure(summary: str, body_html: str, *, open_: bool = False) -> str:
+    """A native <details>: Tab reaches its summary, Enter or Space opens it (no mouse needed)."""
+    return (f"<details class='opsvalue-details'{' open' if open_ else ''}><summary>{html.escape(summary)}"
+            f"</summary>{body_html}</details>")
+
+
+def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "") -> str:
+    """An escaped HTML table with column headers; numbers are right-aligned."""
+    e = html.escape
+    head = "".join(f"<th scope='col'>{e(str(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(
+        f"<td class='num'>{e(str(c))}</td>" if isinstance(c, (int, float)) else f"<td>{e(str(c))}</td>"
+        for c in r) + "</tr>" for r in rows)
+    cap = f"<caption>{e(caption)}</caption>" if caption else ""
+    return f"<div class='opsvalue-table-wrap'><table class='opsvalue-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+
+
+def chart_html(png: bytes, alt: str, table: str, lang: str) -> str:
+    """A chart as <figure>: the image with its text alternative, a caption, and the same numbers
+    as a table behind "show as a table"."""
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f"<figure class='opsvalue-chart' role='group' aria-label='{html.escape(alt, quote=True)}'>"
+            f"<img src='{uri}' alt='{html.escape(alt, quote=True)}'>"
+            f"<figcaption>{html.escape(alt)}</figcaption>{disclosure(t('as_table', lang), table)}</figure>")
+
+
+def figure_png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    return buf.getvalue()
+
+
+def chart_block(fig, alt: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], lang: str) -> str:
+    """HTML for a chart widget (w.HTML): image + text alternative + the same numbers as a table."""
+    return chart_html(figure_png(fig), alt, table_html(headers, rows, caption=alt), lang)
+
+
+def chart_widget() -> w.HTML:
+    """An empty chart slot (set its value with :func:`chart_block`)."""
+    return w.HTML(layout=w.Layout(max_width="100%", align_self="flex-start"))

@@ -15,7 +15,8 @@ from ..catalogue import catalogue as _catalogue
 from ..model import (AVAILABILITY_KINDS, LEVEL_LABELS, PROACTIVITY_LABELS,
                      REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity, tasks_from_data)
 from ..plots import value_matrix
-from .common import Status, figure_image, guarded
+from .common import Status, catalogue_of, chart_block, chart_widget, guarded, named
+from ..chart_text import describe, task_headers, task_rows
 from ..i18n import pick
 from ..i18n import lookup
 
@@ -82,6 +83,10 @@ class TaskRow:
                                          readout_format=".1f", continuous_update=False,
                                          description=_ui("proactivity", lang), style=st,
                                          layout=w.Layout(width="auto", flex="1 1 auto"))
+        # the slider is paired with a number box (typing works; no value exists only as a drag)
+        self.proactivity_box = named(w.BoundedFloatText(value=self.proactivity.value, min=0.0, max=2.0, step=0.1,
+                                                        layout=w.Layout(width="6em")), _ui("proactivity", lang))
+        w.link((self.proactivity, "value"), (self.proactivity_box, "value"))
         self.word = w.HTML(layout=w.Layout(flex="0 0 auto", margin="0 0 0 8px"))
         self.lead = w.FloatText(value=float(d.get("lead_time", 1.0)), description=_ui("lead", lang), style=st,
                                 continuous_update=False, layout=w.Layout(width="180px"))
@@ -105,7 +110,7 @@ class TaskRow:
         self.widget = w.VBox([
             w.HBox([self.index, self.name, self.kind, self.remove]),
             w.HBox([self.level, self.rep]),
-            w.HBox([self.proactivity, self.word], layout=w.Layout(width="100%", align_items="center")),
+            w.HBox([self.proactivity, self.proactivity_box, self.word], layout=w.Layout(width="100%", align_items="center")),
             w.HBox([self.lead, self.unit]),
             w.VBox([self.has_avail, self.avail_box]),
             self.numbers], layout=w.Layout(border="1px solid #cbd2d9", padding="4px 8px", margin="4px 0"))
@@ -164,7 +169,7 @@ class SelfAssessmentView:
         self.add_btn.on_click(lambda _b: self.add_row())
         self.save_btn.on_click(lambda _b: self.save())
         self.copy_btn.on_click(lambda _b: self.copy_before())
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+        self.image = chart_widget()  # image + text alternative + "show as a table"
         try:
             title = _catalogue().assignment(exercise_id).title(self.lang)
         except KeyError:
@@ -266,13 +271,16 @@ class SelfAssessmentView:
                 tasks = self.tasks() if all(r.name.value.strip() for r in self.rows) else []
             before = tasks_from_data(self.wb.latest(BEFORE_ID) or []) if self.exercise_id == AFTER_ID else []
             if not tasks and not before:  # nothing of the trainee's to show: the reference matrix is above
-                self.image.value = b""
+                self.image.value = ""
                 self.image.layout.display = "none"
                 return
             self.image.layout.display = None
-            fig = (value_matrix(before, after=tasks, lang=self.lang) if self.exercise_id == AFTER_ID
-                   else value_matrix(tasks, lang=self.lang))
-            self.image.value = figure_image(fig).value
+            model = catalogue_of(self.wb).model
+            b, a = (before, tasks) if self.exercise_id == AFTER_ID else (tasks, [])
+            fig = value_matrix(b, after=a or None, lang=self.lang, model=model)
+            self.image.value = chart_block(fig, describe("matrix", b, a, self.lang),
+                                           task_headers("matrix", self.lang),
+                                           task_rows("matrix", b, a, self.lang, model), self.lang)
 
     def shown_numbers(self) -> list[dict[str, float]]:
         """The numbers displayed beside each row, read back from the HTML (for tests and checks)."""
