@@ -24,6 +24,7 @@ WORDS: dict[str, dict[str, str]] = {
               "en": "the tasks of {n} trainees: {b} before, {a} after"},
     "none": {"ja": "まだ業務がありません", "en": "no tasks yet"},
     "see_table": {"ja": "数値は「表で見る」にあります", "en": "the numbers are under \"Show as a table\""},
+    "as_table": {"ja": "表で見る (グラフと同じ数値)", "en": "Show as a table (the numbers in the chart)"},
     "trainee": {"ja": "受講者", "en": "Trainee"},
     "task": {"ja": "業務", "en": "Task"},
     "when": {"ja": "時点", "en": "When"},

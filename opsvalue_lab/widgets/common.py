@@ -15,6 +15,7 @@ import ipywidgets as w
 
 from ..errors import OpsValueError
 from ..catalogue import Catalogue, catalogue
+from ..chart_text import word
 from ..i18n import lookup
 
 log = logging.getLogger("opsvalue_lab")
@@ -31,7 +32,6 @@ UI: dict[str, dict[str, str]] = {
                   "en": "Your text is still here. Fix the cause, then press \"Save again\"."},
     "unexpected": {"ja": "予期しない問題が起きました。講師またはサポートに連絡してください。",
                    "en": "Something unexpected went wrong. Please tell your instructor or support."},
-    "as_table": {"ja": "表で見る (グラフと同じ数値)", "en": "Show as a table (the numbers in the chart)"},
 }
 
 
@@ -177,7 +177,7 @@ def chart_html(png: bytes, alt: str, table: str, lang: str) -> str:
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     return (f"<figure class='opsvalue-chart' role='group' aria-label='{html.escape(alt, quote=True)}'>"
             f"<img src='{uri}' alt='{html.escape(alt, quote=True)}'>"
-            f"<figcaption>{html.escape(alt)}</figcaption>{disclosure(t('as_table', lang), table)}</figure>")
+            f"<figcaption>{html.escape(alt)}</figcaption>{disclosure(word('as_table', lang), table)}</figure>")
 
 
 def figure_png(fig) -> bytes:
