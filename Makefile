@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: lab test bench notebooks clean
+.PHONY: lab test lint bench notebooks clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ $(VENV)/.test: $(VENV)/.base
 lab: $(VENV)/.base
 	$(VENV)/bin/opsvalue-lab start $(ARGS)
 
-test: $(VENV)/.test
+test: lint
 	$(PY) -m pytest $(ARGS)
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.test
 	$(PY) -m benchmarks $(ARGS)

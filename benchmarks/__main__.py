@@ -16,9 +16,12 @@ SUITES = ("bench_store", "bench_imports", "bench_notebooks", "bench_instructor")
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+    cpu = ""
+    if Path("/proc/cpuinfo").exists():
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), platform.processor())
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, "
+            f"Python {platform.python_version()}")
 
 
 def fmt(v: float, unit: str) -> str:
@@ -58,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         text = readme.read_text(encoding="utf-8") if readme.exists() else ""
         start, end = "<!-- figures:start -->", "<!-- figures:end -->"
         block = f"{start}\nMachine: {machine()}. Date: {time.strftime('%Y-%m-%d')}.\n\n{out}\n{end}"
-        text = text[:text.index(start)] + block + text[text.index(end) + len(end):] if start in text else text + "\n" + block + "\n"
+        if start in text:
+            text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+        else:
+            text = text + "\n" + block + "\n"
         readme.write_text(text, encoding="utf-8")
     return 0
 

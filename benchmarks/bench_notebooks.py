@@ -23,6 +23,7 @@ def _run(nb: nbformat.NotebookNode, cwd: Path) -> float:
 
 def run(tiny: bool) -> list[dict]:
     from opsvalue_lab.launch import prepare_workspace
+
     from .common import row
 
     rows = []
@@ -37,7 +38,7 @@ def run(tiny: bool) -> list[dict]:
         base = median_run(lambda: nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(BASE_CODE)]))
         paths = sorted((ROOT / "notebooks" / "ja").glob("*.ipynb"))
         for p in paths[:1] if tiny else paths:
-            secs = median_run(lambda: nbformat.read(p, as_version=4))
+            secs = median_run(lambda p=p: nbformat.read(p, as_version=4))
             rows.append(row(f"notebook {p.stem} (cold, nbclient, median of {repeat})", secs, base, "s",
                             "≤ 1.3×", "imports matplotlib + ipywidgets only"))
     return rows

@@ -23,7 +23,7 @@ def _text(i: int) -> str:
     return f"{i}: 運用とは、組織の資源を活用して、課題を解決するサービスを継続的に提供すること。" * 3
 
 
-def _percentile(samples: list[float], q: float) -> float:
+def _percentile(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1] if len(samples) > 1 else samples[0]
 
 

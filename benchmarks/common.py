@@ -6,15 +6,18 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def row(figure: str, value: float, baseline: float, unit: str, goal: str = "", baseline_name: str = "") -> dict[str, Any]:
+def row(figure: str, value: float, baseline: float, unit: str, goal: str = "",
+        baseline_name: str = "") -> dict[str, Any]:
     """One line of the table: value, its same-run baseline, and the ratio."""
-    return {"figure": figure, "value": value, "baseline": baseline, "ratio": value / baseline if baseline else float("nan"),
+    return {"figure": figure, "value": value, "baseline": baseline,
+            "ratio": value / baseline if baseline else float("nan"),
             "unit": unit, "goal": goal, "baseline_name": baseline_name}
 
 

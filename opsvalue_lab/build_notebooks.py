@@ -16,7 +16,7 @@ from typing import Any
 
 import nbformat
 
-from .catalogue import Catalogue, CatalogueError, catalogue
+from .catalogue import Catalogue, CatalogueError, catalogue, load_catalogue, overlay_parts
 from .errors import OpsValueError
 
 LANGS = ("ja", "en")
@@ -54,8 +54,10 @@ def _text(path: Path, i: int, value: Any) -> dict[str, str]:
     return {k: value[k].strip("\n") for k in LANGS}
 
 
-def read_src(path: Path, cat: Catalogue, figures: set[str]) -> tuple[int, list[dict[str, Any]]]:
-    """Parse and check one src file; errors name the file and the cell index."""
+def read_src(path: Path, cat: Catalogue, figures: set[str],
+             hidden: frozenset[str] = frozenset()) -> tuple[int, list[dict[str, Any]]]:
+    """Parse and check one src file; errors name the file and the cell index. Cells of exercises and
+    quizzes a cohort overlay hides (*hidden*) are left out."""
     m = _SRC_NAME.match(path.name)
     if not m:
         raise CatalogueError(path, "-", "file name", "must look like NN_slug.toml")
@@ -88,6 +90,12 @@ def read_src(path: Path, cat: Catalogue, figures: set[str]) -> tuple[int, list[d
             raise CatalogueError(path, where, need[kind] if need[kind] not in c else ",".join(sorted(extra)),
                                  f"kind {kind!r} takes exactly the key '{need[kind]}'")
         v = c[need[kind]]
+        if kind == "exercise" and v in hidden:
+            continue
+        if kind == "quiz" and isinstance(v, list) and hidden.intersection(v):
+            v = [x for x in v if x not in hidden]
+            if not v:
+                continue
         if kind == "markdown":
             v = _text(path, i, v)
         elif kind == "figure" and v not in figures:
@@ -185,17 +193,41 @@ def _write(path: Path, nb: nbformat.NotebookNode) -> Path:
     return path
 
 
+def sources(src_dir: str | Path | None, cat: Catalogue) -> tuple[list[Path], frozenset[str]]:
+    """The section src files (a cohort overlay's NN_*.toml replaces the shipped file of the same
+    number or adds one) and the ids the overlay hides."""
+    src = Path(src_dir) if src_dir is not None else repo_notebooks_dir() / "src"
+    files = {p.name[:2]: p for p in sorted(src.glob("*.toml")) if p.name != "instructor.toml"}
+    hidden: frozenset[str] = frozenset()
+    if cat.overlay:
+        over_src = overlay_parts(cat.overlay)[1]
+        if over_src is not None:
+            files.update({p.name[:2]: p for p in sorted(over_src.glob("*.toml")) if p.name != "instructor.toml"})
+            if (over_src / "instructor.toml").exists():
+                files["instructor"] = over_src / "instructor.toml"
+        base = load_catalogue()
+        hidden = frozenset({*base.ids, *(q.id for q in base.quizzes)} - {*cat.ids, *(q.id for q in cat.quizzes)})
+    if "instructor" not in files and (src / "instructor.toml").exists():
+        files["instructor"] = src / "instructor.toml"
+    return [files[k] for k in sorted(files)], hidden
+
+
+def default_out(cat: Catalogue) -> Path:
+    """notebooks/ of the source tree, or DIR/notebooks/ for a cohort overlay DIR."""
+    return Path(cat.overlay) / "notebooks" if cat.overlay else repo_notebooks_dir()
+
+
 def build(out_dir: str | Path | None = None, *, src_dir: str | Path | None = None,
           cat: Catalogue | None = None) -> list[Path]:
     """Write <out>/ja/NN_slug.ipynb and <out>/en/NN_slug.ipynb (and instructor notebooks if available)."""
-    out = Path(out_dir) if out_dir is not None else repo_notebooks_dir()
-    src = Path(src_dir) if src_dir is not None else repo_notebooks_dir() / "src"
     cat = cat or catalogue()
+    out = Path(out_dir) if out_dir is not None else default_out(cat)
     figures = _figure_names()
-    files = sorted(p for p in src.glob("*.toml") if p.name != "instructor.toml")
+    all_files, hidden = sources(src_dir, cat)
+    files = [p for p in all_files if p.name != "instructor.toml"]
     if not files:
-        raise OpsValueError(f"{src}: no NN_slug.toml section files found")
-    parsed = [(f, *read_src(f, cat, figures)) for f in files]
+        raise OpsValueError(f"{src_dir or repo_notebooks_dir() / 'src'}: no NN_slug.toml section files found")
+    parsed = [(f, *read_src(f, cat, figures, hidden)) for f in files]
     seen: dict[str, str] = {}
     for f, _sid, cells in parsed:
         for i, c in enumerate(cells):
@@ -206,14 +238,15 @@ def build(out_dir: str | Path | None = None, *, src_dir: str | Path | None = Non
                 seen[c["value"]] = f.name
     missing = [a.id for a in cat.assignments if a.id not in seen]
     if missing:
-        raise CatalogueError(src, "-", "exercise", f"assignment(s) in no notebook: {', '.join(missing)}")
+        raise CatalogueError(files[0].parent, "-", "exercise", f"assignment(s) in no notebook: {', '.join(missing)} "
+                             "(add an exercise cell to a notebooks/src/NN_*.toml)")
     written = []
     for f, sid, cells in parsed:
         for lang in LANGS:
             nb = make_notebook(sid, cat.section(sid).title(lang), cells, lang)
             written.append(_write(out / lang / f"{f.stem}.ipynb", nb))
-    ipath = src / "instructor.toml"
-    if ipath.exists():
+    ipath = next((p for p in all_files if p.name == "instructor.toml"), None)
+    if ipath is not None:
         written += build_instructor(ipath, out / "instructor")
     return written
 
@@ -274,7 +307,7 @@ def comparable(data: bytes) -> str:
     that draws the same figure with other bytes does not count as a difference."""
     nb = json.loads(data)
     for cell in nb.get("cells", []):
-        for name, bundle in (cell.get("attachments") or {}).items():
+        for bundle in (cell.get("attachments") or {}).values():
             png = base64.b64decode(bundle.get("image/png", ""))
             bundle["image/png"] = "<png>" if png.startswith(PNG_MAGIC) else "<not a png>"
     return json.dumps(nb, sort_keys=True, ensure_ascii=False)
@@ -287,9 +320,10 @@ def _listing(root: Path) -> dict[str, str]:
 
 def check(out_dir: str | Path | None = None) -> list[str]:
     """Relative paths of notebooks that differ from (or are missing in / extra to) a fresh build."""
-    out = Path(out_dir) if out_dir is not None else repo_notebooks_dir()
+    cat = catalogue()
+    out = Path(out_dir) if out_dir is not None else default_out(cat)
     with tempfile.TemporaryDirectory() as tmp:
-        build(tmp, src_dir=out / "src" if (out / "src").is_dir() else None)
+        build(tmp, src_dir=out / "src" if (out / "src").is_dir() and not cat.overlay else None, cat=cat)
         fresh = _listing(Path(tmp))
     have = _listing(out) if out.is_dir() else {}
     return sorted(k for k in set(fresh) | set(have) if fresh.get(k) != have.get(k))
@@ -305,6 +339,6 @@ def cli_build(args: Any) -> int:
             return 1
         print("notebooks are up to date")
         return 0
-    for p in build():
+    for p in build(getattr(args, "out", None)):
         print(p)
     return 0

@@ -4,118 +4,63 @@ Format: docs/FORMATS.md. Every error names the file, the entry id and the key.
 """
 from __future__ import annotations
 
+import os
 import re
-import tomllib
+from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from .catalogue_types import (KINDS, LANGS, QUIZ_TOPICS, TIMINGS, Assignment, Catalogue, CatalogueError,
-                              Choice, Quiz, QuizOption, Section, Text)
+from .catalogue_files import ENV, Layers, Reader, overlay_parts
+from .catalogue_migrations import Migrations
+from .catalogue_migrations import check as check_migrations
+from .catalogue_migrations import merge as merge_migrations
+from .catalogue_types import (
+    KINDS,
+    LANGS,
+    QUIZ_TOPICS,
+    TIMINGS,
+    Assignment,
+    Catalogue,
+    CatalogueError,
+    Choice,
+    Quiz,
+    QuizOption,
+    Section,
+    Text,
+)
 from .model import DEFAULT_MODEL, Repeatability, SolutionLevel, ValueModel
 
 __all__ = ["KINDS", "LANGS", "QUIZ_TOPICS", "TIMINGS", "Assignment", "Catalogue", "CatalogueError", "Choice",
-           "Quiz", "QuizOption", "Section", "Text", "load_catalogue", "catalogue", "default_dir"]
+           "Migrations", "Quiz", "QuizOption", "Section", "Text", "load_catalogue", "catalogue", "default_dir",
+           "overlay_parts", "overlay_from_env", "ENV"]
 
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _ID = re.compile(r"^[a-z][a-z0-9.\-]*$")
 
 
-class _Reader:
-    """Validation helpers bound to one file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, entry: str, key: str, message: str) -> CatalogueError:
-        return CatalogueError(self.path, entry, key, message)
-
-    def keys(self, entry: str, data: Mapping[str, Any], required: Iterable[str], optional: Iterable[str] = ()) -> None:
-        req, opt = set(required), set(optional)
-        for k in data:
-            if k not in req | opt:
-                raise self.fail(entry, k, f"unknown key (allowed: {', '.join(sorted(req | opt))})")
-        for k in sorted(req):
-            if k not in data:
-                raise self.fail(entry, k, "missing")
-
-    def text(self, entry: str, key: str, value: Any) -> Text:
-        if not isinstance(value, Mapping):
-            raise self.fail(entry, key, "must be a table with 'ja' and 'en'")
-        for k in value:
-            if k not in LANGS:
-                raise self.fail(entry, f"{key}.{k}", "unknown language (allowed: ja, en)")
-        for lang in LANGS:
-            v = value.get(lang)
-            if not isinstance(v, str) or not v.strip():
-                raise self.fail(entry, f"{key}.{lang}", "missing or empty text")
-        return Text(ja=value["ja"], en=value["en"])
-
-    def opt_text(self, entry: str, key: str, data: Mapping[str, Any]) -> Text | None:
-        return self.text(entry, key, data[key]) if key in data else None
-
-    def choices(self, entry: str, key: str, items: Any) -> tuple[Choice, ...]:
-        if not isinstance(items, list) or not items:
-            raise self.fail(entry, key, "must be a non-empty list")
-        out, seen = [], set()
-        for i, item in enumerate(items):
-            where = f"{key}[{i}]"
-            if not isinstance(item, Mapping):
-                raise self.fail(entry, where, "must be a table")
-            self.keys(entry, item, ("key", "label"))
-            k = item["key"]
-            if not isinstance(k, str) or not _KEY.match(k):
-                raise self.fail(entry, f"{where}.key", f"{k!r} is not a valid key ([a-z][a-z0-9_]*)")
-            if k in seen:
-                raise self.fail(entry, f"{where}.key", f"duplicate key {k!r}")
-            seen.add(k)
-            out.append(Choice(k, self.text(entry, f"{where}.label", item["label"])))
-        return tuple(out)
-
-    def load(self) -> dict[str, Any]:
-        try:
-            with self.path.open("rb") as fh:
-                return tomllib.load(fh)
-        except FileNotFoundError:
-            raise self.fail("-", "-", "file not found") from None
-        except tomllib.TOMLDecodeError as e:
-            raise self.fail("-", "-", f"not valid TOML: {e}") from None
-        except UnicodeDecodeError as e:
-            raise self.fail("-", "-", f"not UTF-8: {e}") from None
-
-
-def _sections(path: Path) -> tuple[str, tuple[Section, ...]]:
-    r = _Reader(path)
-    data = r.load()
-    r.keys("-", data, ("version", "section"))
-    if not isinstance(data["version"], str) or not data["version"]:
-        raise r.fail("-", "version", "must be a non-empty string")
+def _sections(layers: Layers) -> tuple[str, tuple[Section, ...]]:
+    version, entries = layers.version, layers.entries("sections.toml", "section", required=True)
     out: list[Section] = []
-    for i, s in enumerate(data["section"]):
-        entry = f"section[{i}]"
+    for i, (r, s) in enumerate(entries):
+        entry = f"section[{i}]" if "id" not in s else f"section {s['id']}"
         r.keys(entry, s, ("id", "slug", "title", "summary"))
         if not isinstance(s["id"], int) or isinstance(s["id"], bool):
             raise r.fail(entry, "id", "must be an integer")
-        if any(x.id == s["id"] for x in out):
-            raise r.fail(entry, "id", f"duplicate section id {s['id']}")
         out.append(Section(s["id"], str(s["slug"]), r.text(entry, "title", s["title"]),
                            r.text(entry, "summary", s["summary"])))
-    return data["version"], tuple(out)
+    return version, tuple(out)
 
 
-def _assignments(path: Path, section_ids: set[int]) -> tuple[Assignment, ...]:
-    r = _Reader(path)
-    data = r.load()
-    r.keys("-", data, ("assignment",))
+def _assignments(layers: Layers, section_ids: set[int]) -> tuple[Assignment, ...]:
     out: list[Assignment] = []
-    for i, a in enumerate(data["assignment"]):
+    readers: dict[str, Reader] = {}
+    for i, (r, a) in enumerate(layers.entries("assignments.toml", "assignment", required=True)):
         entry = str(a.get("id", f"assignment[{i}]"))
         r.keys(entry, a, ("id", "section", "timing", "kind", "title", "prompt", "guidance"),
                ("example", "reflection", "pair", "field", "option"))
         if not isinstance(a["id"], str) or not _ID.match(a["id"]):
             raise r.fail(entry, "id", "must match [a-z][a-z0-9.-]*")
-        if any(x.id == a["id"] for x in out):
-            raise r.fail(entry, "id", "duplicate id")
         if a["section"] not in section_ids:
             raise r.fail(entry, "section", f"unknown section {a['section']!r}")
         if a["timing"] not in TIMINGS:
@@ -133,6 +78,7 @@ def _assignments(path: Path, section_ids: set[int]) -> tuple[Assignment, ...]:
             for k in ("example", "reflection"):
                 if k not in a:
                     raise r.fail(entry, k, f"missing (required for kind {kind!r})")
+        readers[a["id"]] = r
         out.append(Assignment(
             id=a["id"], section=a["section"], timing=a["timing"], kind=kind,
             title=r.text(entry, "title", a["title"]), prompt=r.text(entry, "prompt", a["prompt"]),
@@ -140,27 +86,28 @@ def _assignments(path: Path, section_ids: set[int]) -> tuple[Assignment, ...]:
             example=r.opt_text(entry, "example", a), reflection=r.opt_text(entry, "reflection", a),
             pair=a.get("pair"), fields=fields, options=options))
     ids = {x.id for x in out}
-    for x in out:
+    hidden = layers.hidden("assignments.toml")
+    for n, x in enumerate(out):
         if x.pair is not None:
+            if x.pair in hidden:  # the overlay hid its partner: it stands alone now
+                out[n] = replace(x, pair=None)
+                continue
             if x.pair not in ids:
-                raise r.fail(x.id, "pair", f"unknown exercise id {x.pair!r}")
+                raise readers[x.id].fail(x.id, "pair", f"unknown exercise id {x.pair!r}")
             if next(y for y in out if y.id == x.pair).pair != x.id:
-                raise r.fail(x.id, "pair", f"{x.pair!r} must name {x.id!r} as its pair too")
+                raise readers[x.id].fail(x.id, "pair", f"{x.pair!r} must name {x.id!r} as its pair too")
     return tuple(out)
 
 
-def _quizzes(path: Path, section_ids: set[int], taken: set[str]) -> tuple[Quiz, ...]:
-    r = _Reader(path)
-    data = r.load()
-    r.keys("-", data, ("quiz",))
+def _quizzes(layers: Layers, section_ids: set[int], taken: set[str]) -> tuple[Quiz, ...]:
     out: list[Quiz] = []
-    for i, q in enumerate(data["quiz"]):
+    for i, (r, q) in enumerate(layers.entries("quizzes.toml", "quiz")):
         entry = str(q.get("id", f"quiz[{i}]"))
         r.keys(entry, q, ("id", "section", "topic", "scenario", "option"))
         if not isinstance(q["id"], str) or not _ID.match(q["id"]):
             raise r.fail(entry, "id", "must match [a-z][a-z0-9.-]*")
-        if q["id"] in taken or any(x.id == q["id"] for x in out):
-            raise r.fail(entry, "id", "duplicate id")
+        if q["id"] in taken:
+            raise r.fail(entry, "id", "duplicate id (an assignment has it)")
         if q["section"] not in section_ids:
             raise r.fail(entry, "section", f"unknown section {q['section']!r}")
         if q["topic"] not in QUIZ_TOPICS:
@@ -186,7 +133,7 @@ def _quizzes(path: Path, section_ids: set[int], taken: set[str]) -> tuple[Quiz, 
 
 def _model(path: Path) -> ValueModel:
     """exercises/model.toml: the instructor's level scores and repeatability coefficients."""
-    r = _Reader(path)
+    r = Reader(path)
     data = r.load()
     r.keys("-", data, (), ("level_scores", "repeatability_coefficients"))
     kwargs: dict[str, Any] = {}
@@ -207,7 +154,7 @@ def _model(path: Path) -> ValueModel:
 
 def _guide(path: Path) -> tuple[Text, ...]:
     """exercises/guide.toml: the self-study steps, each a ja/en text."""
-    r = _Reader(path)
+    r = Reader(path)
     data = r.load()
     r.keys("-", data, ("self_study_step",))
     steps = data["self_study_step"]
@@ -227,22 +174,45 @@ def default_dir() -> Path:
     return here.parent / "exercises"
 
 
-def load_catalogue(directory: Path | str | None = None) -> Catalogue:
-    """Load sections.toml, assignments.toml and (if present) quizzes.toml from *directory*."""
+def load_catalogue(directory: Path | str | None = None, *, overlay: Path | str | None = None) -> Catalogue:
+    """Load sections, assignments and (if present) quizzes, model, guide and migrations from
+    *directory*, with the cohort *overlay* folder (docs/FORMATS.md) on top if given."""
     d = Path(directory) if directory is not None else default_dir()
-    version, sections = _sections(d / "sections.toml")
+    over = overlay_parts(overlay)[0] if overlay else None
+    layers = Layers(d, over, Path(overlay).expanduser().resolve().name if overlay else "")
+    version, sections = _sections(layers)
     sids = {s.id for s in sections}
-    assignments = _assignments(d / "assignments.toml", sids)
-    qpath = d / "quizzes.toml"
-    quizzes = _quizzes(qpath, sids, {a.id for a in assignments}) if qpath.exists() else ()
-    mpath = d / "model.toml"
-    model = _model(mpath) if mpath.exists() else DEFAULT_MODEL
-    gpath = d / "guide.toml"
-    steps = _guide(gpath) if gpath.exists() else ()
-    return Catalogue(version, sections, assignments, quizzes, model, steps)
+    assignments = _assignments(layers, sids)
+    quizzes = _quizzes(layers, sids, {a.id for a in assignments})
+    mpath = layers.path("model.toml")
+    model = _model(mpath) if mpath is not None else DEFAULT_MODEL
+    gpath = layers.path("guide.toml")
+    steps = _guide(gpath) if gpath is not None else ()
+    parts = [(p, Reader(p).load()) for p in (d / "migrations.toml", over / "migrations.toml" if over else None)
+             if p is not None and p.exists()]
+    migrations, origin = merge_migrations(*parts)
+    check_migrations(migrations, origin, {a.id for a in assignments} | {q.id for q in quizzes},
+                     {a.id: a.field_keys for a in assignments if a.fields},
+                     {a.id: a.option_keys for a in assignments if a.options})
+    return Catalogue(version, sections, assignments, quizzes, model, steps, migrations,
+                     str(Path(overlay).expanduser().resolve()) if overlay else None)
 
 
-@lru_cache(maxsize=1)
+def overlay_from_env() -> str | None:
+    """The cohort overlay folder named by $OPSVALUE_CATALOGUE (None when unset or empty)."""
+    v = os.environ.get(ENV, "").strip()
+    return v or None
+
+
 def catalogue() -> Catalogue:
-    """The packaged catalogue, loaded once per process."""
-    return load_catalogue()
+    """The packaged catalogue with the overlay of $OPSVALUE_CATALOGUE (if set), loaded once per process
+    and overlay: every process (CLI, kernel, hub service) honours the variable the same way."""
+    return _cached(overlay_from_env())
+
+
+@lru_cache(maxsize=4)
+def _cached(overlay: str | None) -> Catalogue:
+    return load_catalogue(overlay=overlay)
+
+
+catalogue.cache_clear = _cached.cache_clear  # type: ignore[attr-defined]  # tests reset it like before

@@ -7,8 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .model import DEFAULT_MODEL, ValueModel
+
+if TYPE_CHECKING:
+    from .catalogue_migrations import Migrations
 
 LANGS = ("ja", "en")
 TIMINGS = ("before", "in_class", "after")
@@ -104,10 +108,22 @@ class Catalogue:
     quizzes: tuple[Quiz, ...]
     model: ValueModel = DEFAULT_MODEL
     self_study_steps: tuple[Text, ...] = ()  # exercises/guide.toml: the order of work without an instructor
+    migrations: Migrations | None = None  # exercises/migrations.toml: renames applied on read
+    overlay: str | None = None  # the cohort overlay folder on top of the shipped content, if any
+
+    def migrate(self, exercise_id: str, value: object) -> tuple[str, object]:
+        """(current id, value with renamed fields/options) of an answer saved under an older catalogue."""
+        return self.migrations.apply(exercise_id, value) if self.migrations else (exercise_id, value)
+
+    def old_ids(self, exercise_id: str) -> tuple[str, ...]:
+        """Ids an older catalogue used for what is now *exercise_id*."""
+        return self.migrations.old_ids(exercise_id) if self.migrations else ()
 
     @cached_property
     def _by_id(self) -> dict[str, Assignment | Quiz]:
-        return {x.id: x for x in (*self.assignments, *self.quizzes)}
+        out: dict[str, Assignment | Quiz] = {a.id: a for a in self.assignments}
+        out.update((q.id, q) for q in self.quizzes)
+        return out
 
     def assignment(self, exercise_id: str) -> Assignment:
         a = self._by_id.get(exercise_id)

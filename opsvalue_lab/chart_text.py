@@ -6,7 +6,8 @@ The rows carry the same numbers the charts plot (plots.py): the value matrix put
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .i18n import lookup, pick
 from .model import LEVEL_LABELS, REPEATABILITY_LABELS, Task, ValueModel

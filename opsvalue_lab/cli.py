@@ -9,9 +9,10 @@ import importlib
 import json
 import os
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from .catalogue import CatalogueError, catalogue
+from .catalogue import ENV, CatalogueError, catalogue
 from .errors import OpsValueError
 
 
@@ -60,9 +61,21 @@ def _lazy(target: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+CATALOGUE_HELP = ("a cohort overlay folder (DIR/exercises/*.toml, DIR/notebooks/src/*.toml) that adds, replaces "
+                  "or hides questions, quizzes and texts; default $OPSVALUE_CATALOGUE")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="opsvalue-lab", description="運用の価値 workbook (OpsLearn lecture 2)")
+    p.add_argument("--catalogue", metavar="DIR", default=None, help=CATALOGUE_HELP)
     sub = p.add_subparsers(dest="command", required=True)
+    orig_add = sub.add_parser
+
+    def add_parser(name: str, **kw):  # every command takes --catalogue DIR (before or after its name)
+        sp = orig_add(name, **kw)
+        sp.add_argument("--catalogue", metavar="DIR", default=argparse.SUPPRESS, help=CATALOGUE_HELP)
+        return sp
+    sub.add_parser = add_parser  # type: ignore[method-assign]
 
     s = sub.add_parser("exercises", help="list the catalogue")
     s.add_argument("--lang", choices=("ja", "en"), default="ja")
@@ -103,10 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("feedback", help="return the instructor's comments to trainees")
     fsub = s.add_subparsers(dest="feedback_command", required=True)
     f = fsub.add_parser("export", help="one feedback file per trainee")
+    f.add_argument("--catalogue", metavar="DIR", default=argparse.SUPPRESS, help=CATALOGUE_HELP)
     f.add_argument("--course", required=True)
     f.add_argument("--out", required=True)
     f.set_defaults(run=_lazy("opsvalue_lab.instructor.feedback_out:cli_export"))
     f = fsub.add_parser("import", help="import a feedback file into a workspace")
+    f.add_argument("--catalogue", metavar="DIR", default=argparse.SUPPRESS, help=CATALOGUE_HELP)
     f.add_argument("file")
     f.add_argument("--workspace", default="opsvalue-workspace")
     f.set_defaults(run=_lazy("opsvalue_lab.trainee_cli:cli_import"))
@@ -121,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("build-notebooks", help="regenerate notebooks/ from the catalogue")
     s.add_argument("--check", action="store_true", help="fail if a committed notebook differs")
+    s.add_argument("--out", default=None, help="output folder (default notebooks/, or DIR/notebooks/ with --catalogue)")
     s.set_defaults(run=_lazy("opsvalue_lab.build_notebooks:cli_build"))
     return p
 
@@ -129,6 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.catalogue:  # one mechanism for this process and every process it starts (kernels)
+            os.environ[ENV] = str(Path(args.catalogue).expanduser().resolve())
+            catalogue()  # a broken overlay stops here with the file and key named
         return args.run(args)
     except KeyboardInterrupt:
         return 130

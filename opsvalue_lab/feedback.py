@@ -12,11 +12,12 @@ Importing the same file twice adds nothing.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .catalogue import Catalogue, catalogue as packaged_catalogue
+from .catalogue import Catalogue
+from .catalogue import catalogue as packaged_catalogue
 from .jsonfile import MAX_BYTES, MAX_DEPTH, FileFormatError, atomic_write, dump, load, read_bytes
 from .store_values import MAX_COMMENT_CHARS, MAX_PROFILE_CHARS, check_comment, check_str, check_timestamp
 
@@ -84,7 +85,7 @@ def write_feedback(path: str | Path, *, trainee_id: str, course: str, comments: 
     """Write one trainee's feedback file (validated first); replaces an existing one unless force=False."""
     p = Path(path)
     doc = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "course": course, "trainee_id": trainee_id,
-           "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+           "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "comments": [dict(c) for c in comments]}
     data = dump(doc)
     if len(data) > MAX_BYTES:
@@ -93,7 +94,7 @@ def write_feedback(path: str | Path, *, trainee_id: str, course: str, comments: 
     return atomic_write(p, data, force=force, err=FeedbackError)
 
 
-def import_feedback(wb: "Workbook", path: str | Path) -> int:
+def import_feedback(wb: Workbook, path: str | Path) -> int:
     """Store the comments of *path* in *wb*; returns how many were new. FeedbackError if not theirs."""
     fb = read_feedback(path, catalogue=wb.catalogue)
     mine = wb.profile["trainee_id"]

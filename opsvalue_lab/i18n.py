@@ -1,7 +1,8 @@
 """Bilingual text: everything shown exists in ja and en; any language other than "en" reads Japanese."""
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 def choose(lang: str, ja: str, en: str) -> str:

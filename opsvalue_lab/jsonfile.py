@@ -142,11 +142,27 @@ def read_bytes(path: str | Path, err: type[FileFormatError]) -> bytes:
         raise err(p, None, f"could not be read ({e.strerror or e})") from None
 
 
+def umask() -> int:
+    """The process umask, read without changing it where Linux allows (/proc), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
 def atomic_write(path: str | Path, data: bytes, *, force: bool, err: type[FileFormatError]) -> Path:
     """Write *data* to a temp file beside *path*, fsync, then move it into place.
 
-    Without *force* an existing file is never replaced (checked atomically where the file system
-    supports hard links).
+    The file gets the permissions any new file gets (0666 less the umask; a replaced file keeps its
+    own), so an instructor reading a shared folder can open it: mkstemp alone would make it 0600.
+    Readers never see a half-written file. Without *force* an existing file is never replaced
+    (checked atomically where the file system supports hard links).
     """
     p = Path(path)
     exists_msg = "already exists; use --force (force=True) to overwrite it"
@@ -157,6 +173,11 @@ def atomic_write(path: str | Path, data: bytes, *, force: bool, err: type[FileFo
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(dir=p.parent if str(p.parent) else ".", prefix=f".{p.name}.", suffix=".tmp")
+        try:
+            mode = p.stat().st_mode & 0o7777 if force and p.is_file() else 0o666 & ~umask()
+        except OSError:
+            mode = 0o666 & ~umask()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

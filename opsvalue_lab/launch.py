@@ -77,10 +77,24 @@ def prepare_workspace(workspace: str | Path = DEFAULT_WORKSPACE, lang: str = "ja
     except (OSError, ValueError):
         record = {}
     other = "en" if lang == "ja" else "ja"
-    _sync(shipped_notebooks(lang), ws, record, "")
-    _sync(shipped_notebooks(other), ws / other, record, f"{other}/")
+    built = _overlay_notebooks(meta)
+    _sync(built / lang if built else shipped_notebooks(lang), ws, record, "")
+    _sync(built / other if built else shipped_notebooks(other), ws / other, record, f"{other}/")
     record_path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     return ws
+
+
+def _overlay_notebooks(meta: Path) -> Path | None:
+    """With a cohort overlay ($OPSVALUE_CATALOGUE / --catalogue), the notebooks built from it into
+    <ws>/.opsvalue/notebooks/ (the same generator as the shipped ones); else None."""
+    from .catalogue import catalogue
+    cat = catalogue()
+    if not cat.overlay:
+        return None
+    from .build_notebooks import build
+    out = meta / "notebooks"
+    build(out, cat=cat)
+    return out
 
 
 def free_port() -> int:

@@ -11,9 +11,10 @@ No I/O, no widgets, no plotting here.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 PROACTIVITY_MIN = 0.0
 PROACTIVITY_MAX = 2.0
@@ -177,7 +178,7 @@ class ValueModel:
             raise ValueError(f"lead_time {lead_time_hours!r} is outside the allowed range 0 – ∞ (hours)")
         return t * self.coefficient(repeatability)
 
-    def evaluate(self, task: "Task") -> dict[str, Any]:
+    def evaluate(self, task: Task) -> dict[str, Any]:
         """The numbers the workbook shows beside one task."""
         return {
             "solution_value": self.solution_value(task.level),
@@ -278,7 +279,7 @@ class Task:
         return d
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Task":
+    def from_dict(cls, data: Mapping[str, Any]) -> Task:
         """Build a task from JSON-like data; ValueError names the bad field."""
         if not isinstance(data, Mapping):
             raise ValueError(f"task must be an object, got {type(data).__name__}")

@@ -13,8 +13,9 @@ import atexit
 import importlib
 import logging
 import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 _state: dict[str, Any] = {"wb": None, "lang": "ja", "styled": False, "views": []}
 
@@ -119,6 +120,7 @@ def begin(lang: str = "ja") -> None:
     """Open the workspace's Workbook and inject the page style once."""
     _open(lang)  # no pyplot: every chart is a Figure rendered to PNG, so the inline backend is never loaded
     from IPython.display import HTML  # once per notebook: begin() runs in its first code cell
+
     from .widgets.common import page_head  # names, focus, live regions (issue 16)
     _display(HTML(STYLE + page_head()))
     _state["styled"] = True
@@ -146,6 +148,7 @@ def quiz(ids: Sequence[str] | str) -> None:
 @_friendly
 def figure(name: str) -> None:
     from IPython.display import Image
+
     from .figures import FIGURES
     from .widgets.common import figure_image
     if name not in FIGURES:

@@ -8,20 +8,32 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from functools import lru_cache
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
+from functools import lru_cache
+from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 import matplotlib_fontja  # noqa: F401  (registers a Japanese font for matplotlib)
 from matplotlib import rcParams
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, NullLocator
 from matplotlib.transforms import Bbox
 
 from .i18n import choose
-from .model import (LEVEL_LABELS, PROACTIVITY_BOUNDARY, REFERENCE_ACTIVITIES,
-                    REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, ValueModel)
+from .model import (
+    LEVEL_LABELS,
+    PROACTIVITY_BOUNDARY,
+    REFERENCE_ACTIVITIES,
+    REPEATABILITY_LABELS,
+    Repeatability,
+    SolutionLevel,
+    Task,
+    ValueModel,
+)
 
 FIGSIZE = (8, 5.5)
 INK, GREY = "#1f2933", "#7b8794"
@@ -64,7 +76,7 @@ def short(name: str, width: int = 20) -> str:
     return out
 
 
-def new_figure(title: str, subtitle: str, lang: str) -> tuple[Figure, object]:
+def new_figure(title: str, subtitle: str, lang: str) -> tuple[Figure, Axes]:
     """A figure with a fixed axes rectangle (deterministic label placement), title and subtitle."""
     fig = Figure(figsize=FIGSIZE)
     FigureCanvasAgg(fig)
@@ -83,7 +95,7 @@ def legend_below(fig: Figure, ax, ncol: int = 4) -> None:
         leg = fig.legend(handles, labels, loc="upper center", ncol=min(ncol, len(handles)), fontsize=10,
                          frameon=False, bbox_to_anchor=(0.5, 0.095), handlelength=1.8, columnspacing=1.4)
         for h in leg.legend_handles:  # class clouds are faint and means are big: legend shows both plainly
-            if hasattr(h, "set_markersize"):
+            if isinstance(h, Line2D):
                 h.set_alpha(1)
                 h.set_markersize(min(h.get_markersize(), 9))
 
@@ -106,7 +118,7 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
     ax.axvline(PROACTIVITY_BOUNDARY, color=INK, lw=1.4, ls="--", zorder=1)
     for s in scores:
         ax.axhline(s, color="white", lw=1.0, zorder=0.5)
-    kw = dict(transform=ax.transAxes, fontsize=10.5, color=INK, va="bottom")
+    kw: dict[str, Any] = dict(transform=ax.transAxes, fontsize=10.5, color=INK, va="bottom")
     ax.text(0.25, 1.015, _t(lang, "◀ 事後的対応 (リアクティブ) 0.1–0.9", "◀ Reactive (after the fact) 0.1–0.9"),
             ha="center", **kw)
     ax.text(0.75, 1.015, _t(lang, "事前的対応 (プロアクティブ) 1.1–2.0 ▶", "Proactive (ahead of time) 1.1–2.0 ▶"),
@@ -131,15 +143,15 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
                 if i == 0 else None)
         txt = ax.text(v / top, top - 0.04 * (top - bottom), f"{v:g}", fontsize=10, color="#52606d", ha="center",
                       va="top", zorder=3, bbox=dict(fc="white", ec=ISO, lw=0.6, boxstyle="round,pad=0.25"))
-        placed(ax).append(txt.get_window_extent(fig.canvas.get_renderer()).padded(2))
-    ax._ov_pending = []
+        placed(ax).append(txt.get_window_extent(_renderer(fig)).padded(2))
+    pending(ax).clear()
     if show_reference:
         for i, a in enumerate(REFERENCE_ACTIVITIES):
             y = model.solution_value(a.level)
             ax.plot([a.proactivity], [y], marker="D", ms=7, color=GREY, ls="none", zorder=3,
                     label=_t(lang, "講義の例", "Lecture examples") if i == 0 else None)
             placed(ax).append(_marker_box(ax, a.proactivity, y))
-            ax._ov_pending.append((a.proactivity, y, a.label[_t(lang, "ja", "en")], GREY))
+            pending(ax).append((a.proactivity, y, a.label[_t(lang, "ja", "en")], GREY))
     return fig, ax, placed(ax)
 
 
@@ -206,8 +218,8 @@ def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title
         if at:
             txt = ax.text(at[0], at[1] + 0.3, f"{v:g}", fontsize=10, color="#52606d", ha="center", va="center",
                           zorder=3, bbox=dict(fc="white", ec=ISO, lw=0.6, boxstyle="round,pad=0.25"))
-            placed(ax).append(txt.get_window_extent(fig.canvas.get_renderer()).padded(2))
-    ax._ov_pending = []
+            placed(ax).append(txt.get_window_extent(_renderer(fig)).padded(2))
+    pending(ax).clear()
     return fig, ax, placed(ax)
 
 
@@ -217,18 +229,29 @@ _OFFSETS = [(7, 4, "left", "bottom"), (7, -4, "left", "top"), (-7, 4, "right", "
             (-9, -16, "right", "top"), (9, -16, "left", "top"), (-9, 14, "right", "bottom")]
 
 
-def placed(ax) -> list:
+_PLACED: WeakKeyDictionary[Axes, list[Bbox]] = WeakKeyDictionary()
+_PENDING: WeakKeyDictionary[Axes, list[tuple[float, float, str, str]]] = WeakKeyDictionary()
+
+
+def _renderer(fig: Figure) -> Any:
+    return cast(FigureCanvasAgg, fig.canvas).get_renderer()
+
+
+def placed(ax: Axes) -> list[Bbox]:
     """Display-space boxes already taken on *ax* (labels, markers, arrows)."""
-    if not hasattr(ax, "_ov_placed"):
-        ax._ov_placed = []
-    return ax._ov_placed
+    return _PLACED.setdefault(ax, [])
 
 
-def finish_labels(ax) -> None:
+def pending(ax: Axes) -> list[tuple[float, float, str, str]]:
+    """Labels deferred until the trainee's own are placed: (x, y, text, colour)."""
+    return _PENDING.setdefault(ax, [])
+
+
+def finish_labels(ax: Axes) -> None:
     """Place the deferred (lower-priority) labels, e.g. the lecture's reference activities."""
-    for x, y, text, color in getattr(ax, "_ov_pending", []):
+    for x, y, text, color in pending(ax):
         _label(ax, x, y, text, color, zorder=4.5, optional=True)
-    ax._ov_pending = []
+    pending(ax).clear()
 
 
 def _overlap(a, b) -> float:
@@ -245,7 +268,8 @@ def _label(ax, x, y, text, color, size: float = 10, zorder: float = 6, optional:
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     placed_ = placed(ax)
-    chosen, best_cost = None, math.inf
+    chosen: tuple[Any, Bbox] | None = None
+    best_cost = math.inf
     for dx, dy, ha, va in _OFFSETS:
         txt = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                           fontsize=size, color=color, zorder=zorder,
@@ -262,6 +286,7 @@ def _label(ax, x, y, text, color, size: float = 10, zorder: float = 6, optional:
             txt.remove()
         if cost == 0:
             break
+    assert chosen is not None  # _OFFSETS is not empty
     if optional and best_cost > 0.1 * chosen[1].width * chosen[1].height:
         chosen[0].remove()
         return None

@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from matplotlib.figure import Figure
 
 from .catalogue import catalogue
 from .model import Repeatability, SolutionLevel, Task
-from .plots_base import (AFTER, BEFORE, INK, TraineePoints, _label, _marker_box, _t, arrow_boxes, delivery_axes,
-                    finish_labels, hours_range, legend_below, matrix_axes, short)
+from .plots_base import (
+    AFTER,
+    BEFORE,
+    INK,
+    TraineePoints,
+    _label,
+    _marker_box,
+    _t,
+    arrow_boxes,
+    delivery_axes,
+    finish_labels,
+    hours_range,
+    legend_below,
+    matrix_axes,
+    short,
+)
 
 PER_TRAINEE_MAX = 12
 

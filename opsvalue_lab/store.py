@@ -13,15 +13,24 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .catalogue import TIMINGS, Catalogue, catalogue as packaged_catalogue
+from .catalogue import TIMINGS, Catalogue
+from .catalogue import catalogue as packaged_catalogue
 from .store_schema import StoreError, Transactions, explain, identify, migrate
+from .store_values import (
+    LANGS,
+    MAX_PROFILE_CHARS,
+    PROFILE_KEYS,
+    canonical,
+    check_comment,
+    check_str,
+    check_value,
+    is_answered,
+)
 from .submission import write_submission
-from .store_values import (LANGS, MAX_PROFILE_CHARS, PROFILE_KEYS, canonical, check_comment, check_str,
-                           check_value, is_answered)
 
 __all__ = ["Workbook", "Version", "StoreError", "STORE_DIR", "STORE_FILE"]
 
@@ -31,12 +40,12 @@ DEFAULT_BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another writer, per attem
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _when(iso: str) -> datetime:
     dt = datetime.fromisoformat(iso)
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ class Workbook(Transactions):
     # ---- opening -------------------------------------------------------------------------
     @classmethod
     def open(cls, workspace: str | Path, *, catalogue: Catalogue | None = None,
-             busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> "Workbook":
+             busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Workbook:
         """Open (creating if needed) the store of *workspace*; StoreError if that is impossible."""
         ws = Path(workspace)
         path = ws / STORE_DIR / STORE_FILE
@@ -96,9 +105,11 @@ class Workbook(Transactions):
                                  f"({'; '.join(str(r[0]) for r in rows[:3])}); it was left untouched. "
                                  "Move it aside (keep it for your instructor) to start a fresh one")
             identify(c, self.path)
-        self._retry("open", lambda: check(conn))
+        # One read transaction: another process creating the schema at this moment is seen either
+        # wholly or not at all (separate reads could see its user_version without its tables).
+        self._tx("open", check, write=False)
         self._retry("open", lambda: self._wal(conn))
-        self._tx("open", lambda c: migrate(c, self.path))
+        self._tx("open", lambda c: migrate(c, self.path))  # identifies again, inside the write
 
     @staticmethod
     def _wal(conn: sqlite3.Connection) -> None:
@@ -143,27 +154,46 @@ class Workbook(Transactions):
             return Version(exercise_id, json.loads(text), _when(at))
         return self._tx(f"save answer {exercise_id!r}", write)
 
+    def _ids(self, exercise_id: str) -> tuple[str, ...]:
+        """*exercise_id* and the ids earlier catalogues used for it (exercises/migrations.toml)."""
+        return (exercise_id, *self.catalogue.old_ids(exercise_id))
+
+    def latest_version(self, exercise_id: str) -> Version | None:
+        """The newest saved version (under this id or an earlier one), or None if never saved."""
+        ids = self._ids(exercise_id)
+        row = self._read(lambda c: c.execute(
+            f"SELECT exercise_id, value, saved_at FROM answer_version WHERE exercise_id IN "
+            f"({','.join('?' * len(ids))}) ORDER BY id DESC LIMIT 1", ids).fetchone())
+        if row is None:
+            return None
+        return Version(exercise_id, self.catalogue.migrate(row[0], json.loads(row[1]))[1], _when(row[2]))
+
     def latest(self, exercise_id: str) -> Any | None:
         """The newest saved value, or None if never saved."""
-        row = self._read(lambda c: c.execute(
-            "SELECT value FROM answer_version WHERE exercise_id = ? ORDER BY id DESC LIMIT 1",
-            (exercise_id,)).fetchone())
-        return None if row is None else json.loads(row[0])
+        v = self.latest_version(exercise_id)
+        return None if v is None else v.value
 
     def history(self, exercise_id: str) -> list[Version]:
-        """Every saved version, oldest first."""
+        """Every saved version, oldest first (versions saved under an earlier id included)."""
+        ids = self._ids(exercise_id)
         rows = self._read(lambda c: c.execute(
-            "SELECT value, saved_at FROM answer_version WHERE exercise_id = ? ORDER BY id",
-            (exercise_id,)).fetchall())
-        return [Version(exercise_id, json.loads(v), _when(at)) for v, at in rows]
+            f"SELECT exercise_id, value, saved_at FROM answer_version WHERE exercise_id IN "
+            f"({','.join('?' * len(ids))}) ORDER BY id", ids).fetchall())
+        return [Version(exercise_id, self.catalogue.migrate(e, json.loads(v))[1], _when(at)) for e, v, at in rows]
 
     def _latest_rows(self, c: sqlite3.Connection) -> list[tuple[str, str, str]]:
         return c.execute("SELECT exercise_id, value, saved_at FROM answer_version WHERE id IN "
                          "(SELECT max(id) FROM answer_version GROUP BY exercise_id)").fetchall()
 
     def answers(self) -> dict[str, Any]:
-        """The latest value of every exercise saved at least once (blank values included)."""
-        return {eid: json.loads(v) for eid, v, _ in self._read(self._latest_rows)}
+        """The latest value of every exercise saved at least once (blank values included), under
+        current ids (an answer saved under an earlier id counts for its new id)."""
+        out: dict[str, tuple[str, Any]] = {}
+        for eid, v, at in self._read(self._latest_rows):
+            nid, value = self.catalogue.migrate(eid, json.loads(v))
+            if nid not in out or at > out[nid][0]:
+                out[nid] = (at, value)
+        return {k: v for k, (_, v) in out.items()}
 
     def progress(self) -> dict[str, Any]:
         """Answered/total overall, by section and by timing (blank values count as unanswered)."""

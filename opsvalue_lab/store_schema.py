@@ -10,8 +10,9 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Self, TypeVar
+from typing import Self, TypeVar
 
 from .errors import OpsValueError
 
@@ -118,7 +119,11 @@ def _nearly_full(path: Path) -> bool:
 
 
 def identify(conn: sqlite3.Connection, path: Path) -> int:
-    """The schema version of an opsvalue store (0 when empty); StoreError for a foreign or newer file."""
+    """The schema version of an opsvalue store (0 when empty); StoreError for a foreign or newer file.
+
+    Call it inside a transaction: its three reads must see one state of the file, or another
+    process's schema commit landing between them makes a new store look foreign.
+    """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     app = conn.execute("PRAGMA application_id").fetchone()[0]
     foreign = app not in (0, APPLICATION_ID) or (version and app != APPLICATION_ID)

@@ -9,6 +9,7 @@ naming the exercise and field instead of being silently mangled.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -152,3 +153,59 @@ def check_timestamp(value: Any, where: str) -> str:
     if dt.tzinfo is None:
         raise ValueError(f"{where}: {value!r} has no time zone (UTC expected)")
     return value
+
+
+NOT_IN_CATALOGUE = "not in the current catalogue"
+
+
+def split_value(cat: Catalogue, exercise_id: str, value: Any) -> tuple[Any | None, Any | None, str]:
+    """(the part the current catalogue accepts or None, the part it lacks or None, why).
+
+    An answer saved under an earlier catalogue may name an exercise, a field or an option that the
+    current one no longer has, or have the shape of another kind. That part is never dropped: callers
+    keep it and show it as "not in the current catalogue". Limits and bad text in the accepted part
+    are still errors (``check_value``)."""
+    try:
+        a = cat.assignment(exercise_id)
+    except KeyError:
+        return None, value, f"exercise {NOT_IN_CATALOGUE}"
+    shape = {"text": str, "choice": str, "fields": dict, "self_assessment": list}[a.kind]
+    if not isinstance(value, shape):
+        return None, value, f"{type(value).__name__} answer, but the exercise is now of kind {a.kind!r}"
+    if a.kind == "fields":
+        known = {k: v for k, v in value.items() if k in a.field_keys}
+        extra = {k: v for k, v in value.items() if k not in a.field_keys}
+        if extra:
+            return (known or None), extra, f"field(s) {', '.join(map(str, extra))} {NOT_IN_CATALOGUE}"
+    if a.kind == "choice" and value not in a.option_keys:
+        return None, value, f"option {value[:80]!r} {NOT_IN_CATALOGUE}"
+    return value, None, ""
+
+
+_ANY_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9.\-]*$")  # every catalogue's ids look like this
+
+
+def check_kept(value: Any, where: str) -> Any:
+    """An answer part kept although the current catalogue lacks it. It must still have a shape some
+    kind of answer has (text; field key -> text; a task list) and stay within the limits."""
+    if isinstance(value, str):
+        return check_str(value, where, MAX_ANSWER_CHARS)
+    if isinstance(value, dict):
+        total = 0
+        for k, v in value.items():
+            if not _ANY_KEY.match(k):
+                raise ValueError(f"{where}: {k[:80]!r} is not a field key ([a-z][a-z0-9_]*)")
+            total += len(check_str(v, f"{where}.{k}"))
+        if total > MAX_ANSWER_CHARS:
+            raise ValueError(f"{where}: the fields hold {total:,} characters; the limit is {MAX_ANSWER_CHARS:,}")
+        return value
+    if isinstance(value, list):
+        if len(value) > MAX_TASKS:
+            raise ValueError(f"{where}: {len(value)} tasks; the limit is {MAX_TASKS}")
+        try:
+            tasks_from_data(value)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from None
+        return value
+    raise ValueError(f"{where}: {type(value).__name__} is not the shape of any answer")

@@ -22,13 +22,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .catalogue import Catalogue, catalogue as packaged_catalogue
+from .catalogue import Catalogue
+from .catalogue import catalogue as packaged_catalogue
 from .jsonfile import MAX_BYTES, MAX_DEPTH, FileFormatError, atomic_write, dump, load, read_bytes
-from .store_values import MAX_ANSWER_CHARS, MAX_TASKS, check_profile, check_str, check_timestamp, check_value
+from .store_values import (
+    ID_PATTERN,
+    MAX_ANSWER_CHARS,
+    MAX_TASKS,
+    check_kept,
+    check_profile,
+    check_str,
+    check_timestamp,
+    check_value,
+    split_value,
+)
+from .store_values import NOT_IN_CATALOGUE as NOT_IN
 
 if TYPE_CHECKING:  # only for type hints: the store imports this module, never the reverse
     from .store import Workbook
@@ -59,6 +71,26 @@ class Submission:
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     quiz: dict[str, dict[str, Any]] = field(default_factory=dict)
     sha256: str = ""
+    # what the current catalogue lacks, kept: {exercise id or "quiz:<id>": {"value", "saved_at", "reason",
+    # "history": [{"value", "saved_at"}]}} (a fields answer may have a part here and a part in answers)
+    orphans: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def all_answers(self) -> dict[str, Any]:
+        """Every answer, accepted and kept parts together (a fields answer merged back): what
+        `collect` stores so that nothing is lost when the catalogue changes again."""
+        out: dict[str, Any] = dict(self.answers)
+        for k, o in self.orphans.items():
+            if k.startswith("quiz:"):
+                continue
+            if isinstance(out.get(k), dict) and isinstance(o["value"], dict):
+                out[k] = {**out[k], **o["value"]}
+            else:
+                out[k] = o["value"]
+        return out
+
+    def all_saved_at(self) -> dict[str, str]:
+        return {**{k: o["saved_at"] for k, o in self.orphans.items() if not k.startswith("quiz:")},
+                **self.saved_at}
 
     @property
     def trainee_id(self) -> str:
@@ -75,46 +107,88 @@ def _mapping(name: str, where: str, obj: Any) -> dict[str, Any]:
     return obj
 
 
-def _entry(cat: Catalogue, name: str, where: str, eid: str, e: Any) -> tuple[Any, str]:
-    """One {"value", "saved_at"} entry, validated."""
+def _entry(name: str, where: str, e: Any) -> tuple[Any, str]:
+    """One raw {"value", "saved_at"} entry: shape and timestamp checked, value not yet."""
     e = _mapping(name, where, e)
     if set(e) != {"value", "saved_at"}:
         raise _fail(name, where, f"must have exactly the keys value and saved_at, has {sorted(e)}")
     try:
-        value = check_value(cat, eid, e["value"])
-    except ValueError as x:
-        raise _fail(name, f"{where}.value", str(x)) from None
-    try:
         check_timestamp(e["saved_at"], "saved_at")
     except ValueError as x:
         raise _fail(name, f"{where}.saved_at", str(x)) from None
-    return value, e["saved_at"]
+    return e["value"], e["saved_at"]
 
 
-def _known(cat: Catalogue, name: str, where: str, eid: str) -> None:
+def _split(cat: Catalogue, name: str, where: str, eid: str, value: Any) -> tuple[Any, Any, str]:
+    """(accepted part validated or None, kept part or None, why) of one answer value."""
+    if not ID_PATTERN.match(eid):
+        raise _fail(name, where, f"{eid[:80]!r} is not an exercise id")
+    ok, kept, why = split_value(cat, eid, value)
     try:
-        cat.assignment(eid)
-    except KeyError:
-        raise _fail(name, where, f"unknown exercise id {eid[:80]!r} (catalogue {cat.version})") from None
+        if ok is not None:
+            ok = check_value(cat, eid, ok)
+        if kept is not None:
+            check_kept(kept, "value")
+    except ValueError as x:
+        raise _fail(name, f"{where}.value", str(x)) from None
+    return ok, kept, why
 
 
-def _quiz(cat: Catalogue, name: str, raw: Any) -> dict[str, dict[str, Any]]:
+def _answers(cat: Catalogue, name: str, doc: dict[str, Any], sub: Submission) -> None:
+    """Fill answers, saved_at, history and orphans; old ids/fields/options renamed (migrations)."""
+    latest: dict[str, tuple[str, str, Any]] = {}  # new id -> (saved_at, old id, value): newest wins
+    for eid0, e in _mapping(name, "answers", doc["answers"]).items():
+        value, at = _entry(name, f"answers.{eid0}", e)
+        eid, value = cat.migrate(eid0, value)
+        if eid not in latest or at > latest[eid][0]:
+            latest[eid] = (at, eid0, value)
+    for eid, (at, eid0, value) in latest.items():
+        ok, kept, why = _split(cat, name, f"answers.{eid0}", eid, value)
+        if ok is not None:
+            sub.answers[eid], sub.saved_at[eid] = ok, at
+        if kept is not None:
+            sub.orphans[eid] = {"value": kept, "saved_at": at, "reason": why, "history": []}
+    for eid0, versions in _mapping(name, "history", doc.get("history", {})).items():
+        if not isinstance(versions, list):
+            raise _fail(name, f"history.{eid0}", f"must be a list, not {type(versions).__name__}")
+        for i, e in enumerate(versions):
+            value, at = _entry(name, f"history.{eid0}[{i}]", e)
+            eid, value = cat.migrate(eid0, value)
+            ok, kept, why = _split(cat, name, f"history.{eid0}[{i}]", eid, value)
+            if ok is not None:
+                sub.history.setdefault(eid, []).append({"value": ok, "saved_at": at})
+            if kept is not None:
+                o = sub.orphans.setdefault(eid, {"value": kept, "saved_at": at, "reason": why, "history": []})
+                o["history"].append({"value": kept, "saved_at": at})
+    for vs in (*sub.history.values(), *(o["history"] for o in sub.orphans.values())):
+        vs.sort(key=lambda v: v["saved_at"])  # old and new ids merged: oldest first again
+
+
+def _quiz(cat: Catalogue, name: str, raw: Any, orphans: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     out = {}
-    for qid, r in _mapping(name, "quiz", raw).items():
-        where = f"quiz.{qid}"
-        try:
-            q = cat.quiz(qid)
-        except KeyError:
-            raise _fail(name, where, f"unknown quiz id {qid[:80]!r}") from None
+    for qid0, r in _mapping(name, "quiz", raw).items():
+        where = f"quiz.{qid0}"
+        qid = cat.migrate(qid0, None)[0]
+        if not ID_PATTERN.match(qid):
+            raise _fail(name, where, f"{qid[:80]!r} is not a quiz id")
         r = _mapping(name, where, r)
         if set(r) != {"attempts", "last_option", "correct"}:
             raise _fail(name, where, f"must have exactly attempts, last_option, correct; has {sorted(r)}")
-        for k, hi in (("attempts", 10**9), ("last_option", len(q.options) - 1)):
+        for k in ("attempts", "last_option"):
             v = r[k]
-            if isinstance(v, bool) or not isinstance(v, int) or not (1 if k == "attempts" else 0) <= v <= hi:
+            if isinstance(v, bool) or not isinstance(v, int) or not (1 if k == "attempts" else 0) <= v <= 10**9:
                 raise _fail(name, f"{where}.{k}", f"{str(v)[:20]!r} is not a whole number in range")
         if not isinstance(r["correct"], bool):
             raise _fail(name, f"{where}.correct", "must be true or false")
+        try:
+            q = cat.quiz(qid)
+        except KeyError:
+            orphans[f"quiz:{qid}"] = {"value": dict(r), "saved_at": "", "reason": f"quiz {NOT_IN}", "history": []}
+            continue
+        if r["last_option"] >= len(q.options):
+            orphans[f"quiz:{qid}"] = {"value": dict(r), "saved_at": "",
+                                      "reason": f"option {r['last_option']} {NOT_IN}", "history": []}
+            continue
         out[qid] = dict(r)
     return out
 
@@ -134,21 +208,10 @@ def parse_submission(data: bytes, name: str, *, catalogue: Catalogue | None = No
         profile = check_profile(doc["profile"])
     except ValueError as e:
         raise _fail(name, str(e).split(":")[0], str(e).split(": ", 1)[-1]) from None
-    answers, saved_at = {}, {}
-    for eid, e in _mapping(name, "answers", doc["answers"]).items():
-        _known(cat, name, f"answers.{eid}", eid)
-        answers[eid], saved_at[eid] = _entry(cat, name, f"answers.{eid}", eid, e)
-    history: dict[str, list[dict[str, Any]]] = {}
-    for eid, versions in _mapping(name, "history", doc.get("history", {})).items():
-        _known(cat, name, f"history.{eid}", eid)
-        if not isinstance(versions, list):
-            raise _fail(name, f"history.{eid}", f"must be a list, not {type(versions).__name__}")
-        history[eid] = []
-        for i, e in enumerate(versions):
-            value, at = _entry(cat, name, f"history.{eid}[{i}]", eid, e)
-            history[eid].append({"value": value, "saved_at": at})
-    return Submission(Path(name), doc["schema_version"], cv, created, profile, answers, saved_at,
-                      history, _quiz(cat, name, doc["quiz"]), doc["sha256"])
+    sub = Submission(Path(name), doc["schema_version"], cv, created, profile, {}, {}, {}, {}, doc["sha256"])
+    _answers(cat, name, doc, sub)
+    sub.quiz = _quiz(cat, name, doc["quiz"], sub.orphans)
+    return sub
 
 
 def read_submission(path: str | Path, *, catalogue: Catalogue | None = None) -> Submission:
@@ -159,27 +222,28 @@ def read_submission(path: str | Path, *, catalogue: Catalogue | None = None) -> 
     return sub
 
 
-def _valid(cat: Catalogue, eid: str, value: Any) -> bool:
-    try:
-        check_value(cat, eid, value)
-        return True
-    except ValueError:
-        return False
-
-
-def write_submission(wb: "Workbook", path: str | Path, *, include_history: bool = True,
+def write_submission(wb: Workbook, path: str | Path, *, include_history: bool = True,
                      force: bool = False) -> Path:
     """Export *wb* to *path* (used by ``Workbook.export``). Oldest history is trimmed to fit MAX_BYTES."""
     cat, p = wb.catalogue, Path(path)
     snap = wb.snapshot(include_history)
-    # Entries the current catalogue no longer accepts stay in the store but cannot be submitted.
-    answers = {k: e for k, e in snap["answers"].items() if _valid(cat, k, e["value"])}
-    history = {k: [e for e in vs if _valid(cat, k, e["value"])] for k, vs in snap["history"].items()
-               if k in answers}
-    quiz = {k: r for k, r in snap["quiz"].items() if any(q.id == k for q in cat.quizzes)
-            and r["last_option"] < len(cat.quiz(k).options)}
+    # Everything in the store goes out, under current ids (migrations applied); what the current
+    # catalogue lacks is kept too and shown to the instructor as "not in the current catalogue".
+    answers: dict[str, dict[str, Any]] = {}
+    for k, e in snap["answers"].items():
+        nk, v = cat.migrate(k, e["value"])
+        if nk not in answers or e["saved_at"] > answers[nk]["saved_at"]:
+            answers[nk] = {"value": v, "saved_at": e["saved_at"]}
+    history: dict[str, list[dict[str, Any]]] = {}
+    for k, vs in snap["history"].items():
+        nk = cat.migrate(k, None)[0]
+        history.setdefault(nk, []).extend({"value": cat.migrate(k, e["value"])[1], "saved_at": e["saved_at"]}
+                                          for e in vs)
+    for vs in history.values():
+        vs.sort(key=lambda e: e["saved_at"])
+    quiz = {cat.migrate(k, None)[0]: r for k, r in snap["quiz"].items()}
     doc: dict[str, Any] = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "catalogue_version": cat.version,
-                           "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                            "profile": snap["profile"], "answers": answers, "quiz": quiz}
     if include_history:
         doc["history"] = history

@@ -7,7 +7,7 @@ from pathlib import Path
 from .errors import OpsValueError
 from .feedback import import_feedback
 from .store import STORE_DIR, STORE_FILE, Workbook
-from .submission import default_name
+from .submission import default_name, read_submission
 
 
 def cli_export(args: argparse.Namespace) -> int:
@@ -22,7 +22,11 @@ def cli_export(args: argparse.Namespace) -> int:
         if out.is_dir():
             out = out / default_name(wb.profile["trainee_id"])
         written = wb.export(out, include_history=not args.no_history, force=args.force)
+        kept = read_submission(written, catalogue=wb.catalogue).orphans
     print(written)
+    if kept:  # nothing is left out: say what the instructor will see as "not in the current catalogue"
+        print(f"kept {len(kept)} answer(s) the current catalogue lacks (your instructor sees them as "
+              f"'not in the current catalogue'): {', '.join(sorted(kept))}")
     return 0
 
 

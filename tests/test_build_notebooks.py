@@ -64,7 +64,8 @@ def test_lecture_figures_are_embedded_pngs_not_code(built):
 
 def test_comparison_ignores_png_bytes_but_not_text():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-        "![x](attachment:a.png)", attachments={"a.png": {"image/png": base64.b64encode(bn.PNG_MAGIC + b"1").decode()}})])
+        "![x](attachment:a.png)",
+        attachments={"a.png": {"image/png": base64.b64encode(bn.PNG_MAGIC + b"1").decode()}})])
     other = json.loads(nbformat.writes(nb))
     other["cells"][0]["attachments"]["a.png"]["image/png"] = base64.b64encode(bn.PNG_MAGIC + b"2").decode()
     assert bn.comparable(nbformat.writes(nb).encode()) == bn.comparable(json.dumps(other).encode())

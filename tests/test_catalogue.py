@@ -143,7 +143,8 @@ def test_cli_errors_are_one_line_without_traceback(tmp_path):
 
 
 def test_core_import_stays_light():
-    code = "import sys, opsvalue_lab; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'sqlite3') if m in sys.modules))"
+    code = ("import sys, opsvalue_lab; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'sqlite3') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 import pytest
 
 from opsvalue_lab.catalogue import catalogue
+from opsvalue_lab.model import Repeatability as R
+from opsvalue_lab.model import SolutionLevel as L
 from opsvalue_lab.model import Task
 from opsvalue_lab.store import Workbook
 from opsvalue_lab.widgets.charts import DeliveryView, MatrixView
 from opsvalue_lab.widgets.dashboard import DashboardView, check_answers, human_hours
 
-BEFORE = [Task("障害対応", "incident", "formal", 0.3, 2, "hours", "verbalised").to_dict(),
-          Task("依頼対応", "fulfilment", "substantial", 0.8, 1, "days", "verbalised").to_dict(),
-          Task("容量管理", "other", "root", 1.5, 30, "minutes", "depersonalised").to_dict()]
+BEFORE = [Task("障害対応", "incident", L.FORMAL, 0.3, 2, "hours", R.VERBALISED).to_dict(),
+          Task("依頼対応", "fulfilment", L.SUBSTANTIAL, 0.8, 1, "days", R.VERBALISED).to_dict(),
+          Task("容量管理", "other", L.ROOT, 1.5, 30, "minutes", R.DEPERSONALISED).to_dict()]
 AFTER = [dict(BEFORE[0], level="substantial", proactivity=1.2), BEFORE[1], BEFORE[2]]
 
 

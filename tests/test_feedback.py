@@ -8,8 +8,14 @@ from typing import Any
 import pytest
 
 from opsvalue_lab.cli import main as cli_main
-from opsvalue_lab.feedback import (MAX_COMMENTS, FeedbackError, import_feedback, parse_feedback, read_feedback,
-                                   write_feedback)
+from opsvalue_lab.feedback import (
+    MAX_COMMENTS,
+    FeedbackError,
+    import_feedback,
+    parse_feedback,
+    read_feedback,
+    write_feedback,
+)
 from opsvalue_lab.jsonfile import MAX_BYTES, signed
 from opsvalue_lab.store import Workbook
 

@@ -19,5 +19,7 @@ def test_errors_lead_with_a_sentence_in_the_trainees_language():
     ja, en = friendly_error(e, "ja"), friendly_error(e, "en")
     assert ja.startswith("回答を保存しているファイルを使えません") and "answers.sqlite3" in ja
     assert en.startswith("The file that keeps your answers cannot be used") and "answers.sqlite3" in en
-    assert friendly_error(ValueError("task.lead_time -1"), "ja").startswith("入力内容を確認してください: task.lead_time")
-    assert friendly_error(RuntimeError("boom"), "ja") == "予期しない問題が起きました。講師またはサポートに連絡してください。"
+    assert friendly_error(ValueError("task.lead_time -1"), "ja").startswith(
+        "入力内容を確認してください: task.lead_time")
+    assert friendly_error(RuntimeError("boom"), "ja") == (
+        "予期しない問題が起きました。講師またはサポートに連絡してください。")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from opsvalue_lab.build_notebooks import build_instructor, repo_notebooks_dir
 from opsvalue_lab.cli import main
 from opsvalue_lab.instructor.course import Course
 from opsvalue_lab.instructor.demo import write_demo
-from opsvalue_lab.build_notebooks import build_instructor, repo_notebooks_dir
 from opsvalue_lab.store import Workbook
 
 EXE = Path(sys.executable).with_name("opsvalue-lab")
@@ -180,7 +180,7 @@ def test_batch_commits_in_chunks_and_a_failed_submission_rolls_back_alone(tmp_pa
                 c.add_submission(trainee_id=f"t{i}", profile={"name": f"n{i}"}, sha256=f"{i:064x}", source="s",
                                  created_at="2026-11-28T00:00:00+00:00", catalogue_version="v", schema_version="1",
                                  answers={"pre-1": f"answer {i}"}, saved_at={})
-            with pytest.raises(Exception):  # a broken insert inside the batch (non-serialisable answer)
+            with pytest.raises(TypeError):  # a broken insert inside the batch (non-serialisable answer)
                 c.add_submission(trainee_id="bad", profile={}, sha256="f" * 64, source="s",
                                  created_at="2026-11-28T00:00:00+00:00", catalogue_version="v", schema_version="1",
                                  answers={"pre-1": object()}, saved_at={})

@@ -76,7 +76,7 @@ def test_start_serves_jupyterlab_with_token(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=tmp_path,
                             start_new_session=True)
     lines: list[str] = []
-    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()  # type: ignore[arg-type]
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
     try:
         deadline = time.monotonic() + 60
         url = None

@@ -2,11 +2,21 @@
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opsvalue_lab.model import (
-    DEFAULT_MODEL, PROACTIVITY_BOUNDARY, REFERENCE_ACTIVITIES, Repeatability, SolutionLevel, Task,
-    ValueModel, check_availability, classify_proactivity, productivity, tasks_from_data,
+    DEFAULT_MODEL,
+    PROACTIVITY_BOUNDARY,
+    REFERENCE_ACTIVITIES,
+    Repeatability,
+    SolutionLevel,
+    Task,
+    ValueModel,
+    check_availability,
+    classify_proactivity,
+    productivity,
+    tasks_from_data,
 )
 
 LEVELS = list(SolutionLevel)
@@ -126,7 +136,8 @@ def test_coefficients_must_fall():
 
 
 tasks = st.builds(
-    Task, name=st.text(min_size=1).filter(str.strip), kind=st.sampled_from(["fulfilment", "incident", "transition", "other"]),
+    Task, name=st.text(min_size=1).filter(str.strip),
+    kind=st.sampled_from(["fulfilment", "incident", "transition", "other"]),
     level=levels, proactivity=proactivity, lead_time=hours,
     lead_time_unit=st.sampled_from(["minutes", "hours", "days"]), repeatability=st.sampled_from(REPS),
     availability=st.none() | st.dictionaries(st.sampled_from(["system", "desk", "execution"]),
@@ -169,4 +180,4 @@ def test_minutes_and_days_convert_to_hours():
 @given(st.text())
 def test_non_numbers_are_refused(s):
     with pytest.raises(ValueError, match="must be a number"):
-        DEFAULT_MODEL.service_value("formal", s)  # type: ignore[arg-type]
+        DEFAULT_MODEL.service_value("formal", s)

@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from opsvalue_lab.launch import prepare_workspace
 from opsvalue_lab.build_notebooks import repo_notebooks_dir
+from opsvalue_lab.launch import prepare_workspace
 
 
 @pytest.mark.slow

@@ -1,10 +1,10 @@
 """Every trainee notebook, in both languages, runs top to bottom in a real kernel: no error, no stderr."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
-import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 

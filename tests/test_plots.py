@@ -5,12 +5,13 @@ import gc
 import logging
 import random
 import warnings
+from typing import Any
 
 import pytest
 from matplotlib.figure import Figure
 
 from opsvalue_lab import plots, plots_base
-from opsvalue_lab.model import Task
+from opsvalue_lab.model import Repeatability, SolutionLevel, Task
 from opsvalue_lab.plots_class import trainee_labels
 
 LEVELS = ["unsolved", "formal", "substantial", "root"]
@@ -18,15 +19,17 @@ REPS = ["verbalised", "structured", "depersonalised", "objective"]
 
 
 def _task(r: random.Random, i: int, **kw) -> Task:
-    d = dict(name=f"業務 {i} / task {i}", kind=r.choice(["fulfilment", "incident", "transition", "other"]),
-             level=r.choice(LEVELS), proactivity=round(r.uniform(0, 2), 1), lead_time=r.choice([0, 5, 30, 2, 8]),
-             lead_time_unit=r.choice(["minutes", "hours", "days"]), repeatability=r.choice(REPS))
+    d: dict[str, Any] = dict(
+        name=f"業務 {i} / task {i}", kind=r.choice(["fulfilment", "incident", "transition", "other"]),
+        level=r.choice(LEVELS), proactivity=round(r.uniform(0, 2), 1), lead_time=r.choice([0, 5, 30, 2, 8]),
+        lead_time_unit=r.choice(["minutes", "hours", "days"]), repeatability=r.choice(REPS))
     d.update(kw)
     return Task(**d)
 
 
 R = random.Random(7)
-ONE = [Task("夜間バッチ再実行 nightly rerun", "incident", "formal", 0.3, 2, "hours", "verbalised")]
+ONE = [Task("夜間バッチ再実行 nightly rerun", "incident", SolutionLevel.FORMAL, 0.3, 2, "hours",
+            Repeatability.VERBALISED)]
 MANY = [_task(R, i) for i in range(200)]
 BOUNDARY = [_task(R, i, proactivity=1.0) for i in range(6)]
 CASES = {"none": ((), None), "one": (ONE, None), "200": (MANY, None), "boundary": (BOUNDARY, None),
@@ -115,7 +118,8 @@ def test_before_after_arrows_join_by_name_and_labels_name_tasks():
 
 
 def test_delivery_chart_states_lower_is_better_and_smoother():
-    for lang, better, smoother in (("ja", "低いほど良い", "低いほど滑らか"), ("en", "lower is better", "lower is smoother")):
+    for lang, better, smoother in (("ja", "低いほど良い", "低いほど滑らか"),
+                                   ("en", "lower is better", "lower is smoother")):
         fig = plots.delivery_chart(ONE, lang=lang)
         words = " ".join([t.get_text() for t in fig.texts] + [fig.axes[0].get_ylabel()])
         assert better in words and smoother in words

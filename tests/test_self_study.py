@@ -1,16 +1,17 @@
 """The self-study path: next_step (property-based), the checklist and the view on a real Workbook."""
 import html
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsvalue_lab.catalogue import (Assignment, Catalogue, Quiz, QuizOption, Section, Text, catalogue)
+from opsvalue_lab.catalogue import Assignment, Catalogue, Quiz, QuizOption, Section, Text, catalogue
 from opsvalue_lab.store import Workbook
 from opsvalue_lab.widgets.self_study import COMPLETE, SelfStudyPathView, checklist, next_step, next_step_text
 
 T = Text(ja="テキスト", en="text")
-EMPTY = {"text": "  ", "fields": {"a": "", "b": " "}, "choice": None, "self_assessment": []}
+EMPTY: dict[str, Any] = {"text": "  ", "fields": {"a": "", "b": " "}, "choice": None, "self_assessment": []}
 FULL = {"text": "私の回答", "fields": {"a": "", "b": "書いた"}, "choice": "x",
         "self_assessment": [{"name": "監視", "kind": "incident", "level": "formal", "proactivity": 0.5,
                              "lead_time": 2}]}

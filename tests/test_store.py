@@ -1,15 +1,19 @@
 """The answer store: saving, history, validation, progress, quizzes, feedback, concurrency."""
 from __future__ import annotations
 
+import functools
+import queue
 import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from opsvalue_lab import store as store_module
 from opsvalue_lab.catalogue import catalogue
 from opsvalue_lab.store import STORE_DIR, STORE_FILE, StoreError, Version, Workbook
 from opsvalue_lab.store_schema import SCHEMA_VERSION
@@ -38,7 +42,7 @@ def test_open_creates_a_wal_store_with_a_schema_version(tmp_path: Path) -> None:
 def test_save_keeps_every_version_and_skips_repeats(wb: Workbook) -> None:
     v1 = wb.save("pre-1", "運用は価値を届けること")
     assert isinstance(v1, Version) and v1.saved_at.tzinfo is not None
-    assert v1.saved_at.utcoffset() == timezone.utc.utcoffset(None)
+    assert v1.saved_at.utcoffset() == UTC.utcoffset(None)
     assert wb.save("pre-1", "運用は価値を届けること") is None
     wb.save("pre-1", "second")
     wb.save("pre-1", "運用は価値を届けること")
@@ -223,6 +227,99 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path: Path) -> None:
         if sum(a[0] != b[0] for a, b in zip(pre, pre[1:])) >= 2:
             return
     pytest.fail("the two writers never overlapped in 3 tries; the test proved nothing")
+
+
+OPENER = """
+import sys
+from opsvalue_lab.store import Workbook
+for line in sys.stdin:
+    print("start", flush=True)
+    Workbook.open(line.strip()).close()
+    print("opened", flush=True)
+"""
+
+
+class _PausesAfterVersionRead(sqlite3.Connection):
+    """A connection that runs ``pause()`` once, right after reading ``PRAGMA user_version``."""
+
+    pause: Any = None
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        cur = super().execute(sql, *args)
+        if sql == "PRAGMA user_version" and self.pause is not None:
+            pause, self.pause = self.pause, None
+            pause()
+        return cur
+
+
+@pytest.mark.slow
+def test_a_store_created_by_another_process_during_open_is_not_foreign(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process creates the schema while this one is identifying the new file, every round.
+
+    This process stops right after reading the (still empty) schema version and lets a second
+    process open the same new workspace; it resumes when that process is done, or after WINDOW
+    seconds when the second process waits for this one's read transaction. Reads outside one
+    transaction would then see the other's tables without its version: "a foreign database".
+    """
+    WINDOW, ROUNDS = 0.5, 10
+    other = subprocess.Popen([sys.executable, "-c", OPENER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    assert other.stdin is not None and other.stdout is not None and other.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    out = other.stdout
+
+    def read_lines() -> None:
+        for x in out:
+            lines.put(x.strip())
+    threading.Thread(target=read_lines, daemon=True).start()
+
+    def expect(word: str, timeout: float) -> None:
+        try:
+            got = lines.get(timeout=timeout)
+        except queue.Empty:
+            if other.poll() is None:
+                raise
+            pytest.fail(f"the other process stopped: {other.stderr.read() if other.stderr else ''}")
+        assert got == word
+
+    def let_the_other_process_in(ws: Path, done_in_window: list[bool]) -> None:
+        assert other.stdin is not None
+        other.stdin.write(f"{ws}\n")
+        other.stdin.flush()
+        expect("start", 60)
+        try:
+            expect("opened", WINDOW)
+            done_in_window.append(True)
+        except queue.Empty:
+            pass  # it waits for our transaction and finishes after us
+
+    real_connect = sqlite3.connect
+    try:
+        for n in range(ROUNDS):
+            ws = tmp_path / f"ws{n}"
+            done_in_window: list[bool] = []
+            pause = functools.partial(let_the_other_process_in, ws, done_in_window)
+
+            def connect(*args: Any, pause: Any = pause, **kwargs: Any) -> sqlite3.Connection:
+                conn = real_connect(*args, factory=_PausesAfterVersionRead, **kwargs)
+                conn.pause = pause
+                return conn
+            monkeypatch.setattr(store_module.sqlite3, "connect", connect)
+            with Workbook.open(ws) as w:
+                w.save("pre-1", f"round {n}")
+            monkeypatch.setattr(store_module.sqlite3, "connect", real_connect)
+            if not done_in_window:
+                expect("opened", 60)
+            with Workbook.open(ws) as w:
+                assert w.latest("pre-1") == f"round {n}"
+    finally:
+        other.stdin.close()
+        try:
+            other.wait(timeout=30)
+        finally:
+            other.kill()
+    assert other.returncode == 0, other.stderr.read()
 
 
 def test_feedback_sorted_by_instant_across_time_zones(wb: Workbook) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -93,7 +93,7 @@ def test_feedback_upload_and_folder_import(wb):
                            comments=[_comment(ex, "次は数字も")])
     v.upload.value = ({"name": "y.opsvalue-feedback.json", "type": "application/json",
                        "size": other.stat().st_size, "content": memoryview(other.read_bytes()),
-                       "last_modified": datetime.now(timezone.utc)},)
+                       "last_modified": datetime.now(UTC)},)
     assert "次は数字も" in v.comments.value
     # a file placed in <workspace>/feedback/ with its import button
     folder = wb.workspace / "feedback"

@@ -11,10 +11,11 @@ import re
 import sys
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .. import submission as sub
 from .course import Course
@@ -37,6 +38,15 @@ class Tally:
     counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in
                                                               ("imported", "updated", "duplicate", "rejected")})
     lines: list[str] = field(default_factory=list)
+    kept: int = 0  # inputs with answers the current catalogue lacks (kept, listed in their line)
+
+
+def kept_note(s: sub.Submission) -> str:
+    """"; kept, not in the current catalogue: id (why), …" for a submission made under an earlier catalogue."""
+    if not s.orphans:
+        return ""
+    return "; kept, not in the current catalogue: " + ", ".join(
+        f"{k} ({o['reason']})" for k, o in sorted(s.orphans.items()))
 
 
 def _iso_utc(value: Any) -> str:
@@ -48,8 +58,8 @@ def _iso_utc(value: Any) -> str:
         except ValueError:
             return str(value)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat()
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat()
 
 
 def _trainee_id(profile: dict, name: str) -> str:
@@ -92,10 +102,12 @@ class Collector:
             status = self.course.add_submission(
                 trainee_id=_trainee_id(profile, name), profile=profile, sha256=sha, source=source,
                 created_at=_iso_utc(s.created_at), catalogue_version=str(s.catalogue_version),
-                schema_version=str(s.schema_version), answers=dict(s.answers),
-                saved_at={k: _iso_utc(v) for k, v in (s.saved_at or {}).items()})
+                schema_version=str(s.schema_version), answers=s.all_answers(),  # kept parts too
+                saved_at={k: _iso_utc(v) for k, v in s.all_saved_at().items()})
             who = profile.get("trainee_id") or profile.get("name") or ""
-            self._report(source, status, f"trainee {who}" if status != "duplicate" else "", sha)
+            kept = kept_note(s)
+            self.tally.kept += bool(kept) and status != "duplicate"
+            self._report(source, status, (f"trainee {who}" + kept) if status != "duplicate" else "", sha)
         except sub.SubmissionError as e:
             reason = _one_line(e)
             self._report(source, "rejected", reason[len(name) + 2:] if reason.startswith(name + ": ") else reason, sha)
@@ -216,6 +228,9 @@ def cli_collect(args) -> int:
     n = tally.counts
     print(f"summary: {n['imported']} imported, {n['updated']} updated, {n['duplicate']} duplicate, "
           f"{n['rejected']} rejected" + (" (see the rejected lines above)" if n["rejected"] else ""))
+    if tally.kept:
+        print(f"kept: {tally.kept} submission(s) hold answers the current catalogue lacks; nothing was dropped "
+              "(see 'kept, not in the current catalogue' above; the report lists them)")
     if n["imported"] + n["updated"] + n["duplicate"] == 0:
         print("collect: no submission could be read", file=sys.stderr)
         return 1

@@ -11,14 +11,16 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ..catalogue import Catalogue, catalogue
 from ..errors import OpsValueError
 from ..model import Task, tasks_from_data
+from ..store_values import split_value
 from .values import is_answered, pair_order
 
 DB_NAME = "course.sqlite3"
@@ -73,7 +75,7 @@ class AnswerRow:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 class Course:
@@ -100,14 +102,14 @@ class Course:
             raise CourseError(f"course directory {self.dir} cannot be used: {e.strerror or e}") from None
 
     @classmethod
-    def open(cls, course_dir: str | Path | None = None, **kw: Any) -> "Course":
+    def open(cls, course_dir: str | Path | None = None, **kw: Any) -> Course:
         return cls(course_dir or os.environ.get("OPSVALUE_COURSE") or "course", **kw)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "Course":
+    def __enter__(self) -> Course:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -289,13 +291,26 @@ class Course:
                             " ON a.submission_id = t.current WHERE t.trainee_id=?", (trainee_id,)))
         return {a.id: json.loads(rows[a.id]) for a in self.catalogue.assignments if a.id in rows}
 
+    def orphans(self, answers: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """Answers (or parts) the current catalogue lacks, kept from submissions made under an earlier
+        one: [{"trainee_id", "exercise_id", "value", "reason"}], by trainee then id. Never dropped."""
+        answers = self.current_answers() if answers is None else answers
+        out = []
+        for tid in sorted(answers):
+            for ex in sorted(answers[tid]):
+                _ok, kept, why = split_value(self.catalogue, ex, answers[tid][ex])
+                if kept is not None and is_answered(kept):
+                    out.append({"trainee_id": tid, "exercise_id": ex, "value": kept, "reason": why})
+        return out
+
     def completion(self, answers: dict[str, dict[str, Any]] | None = None) -> list[dict]:
         """Per trainee: {"trainee", "by_timing": {timing: [answered, total]}, "missing": {timing: [ids]}}."""
         answers = self.current_answers() if answers is None else answers
         out = []
         for t in self.trainees():
             mine = answers.get(t.trainee_id, {})
-            by, missing = {}, {}
+            by: dict[str, list[int]] = {}
+            missing: dict[str, list[str]] = {}
             for a in self.catalogue.assignments:
                 done = is_answered(mine.get(a.id))
                 by.setdefault(a.timing, [0, 0])

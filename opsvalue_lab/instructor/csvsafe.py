@@ -7,8 +7,12 @@ Field separators, quotes and newlines inside a cell are handled by csv quoting (
 from __future__ import annotations
 
 import csv
+import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
+
+from ..jsonfile import FileFormatError, atomic_write
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
@@ -21,10 +25,10 @@ def neutralise(value: Any) -> str:
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     """Write every cell neutralised, UTF-8 with BOM, all cells quoted; returns the path."""
-    path = Path(path)
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        w = csv.writer(fh, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-        w.writerow([neutralise(h) for h in header])
-        for row in rows:
-            w.writerow([neutralise(c) for c in row])
-    return path
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    w.writerow([neutralise(h) for h in header])
+    for row in rows:
+        w.writerow([neutralise(c) for c in row])
+    # atomic, with a normal file's permissions: a reader never sees half a CSV
+    return atomic_write(path, buf.getvalue().encode("utf-8-sig"), force=True, err=FileFormatError)

@@ -6,24 +6,36 @@ goes through `collect` like any trainee's. Deterministic by seed; fast enough fo
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from .. import submission as sub
 from ..catalogue import Assignment, catalogue
-from ..jsonfile import dump
+from ..jsonfile import atomic_write, dump
 from ..model import LEAD_TIME_UNITS, Repeatability, SolutionLevel
 from . import phrases as P
 
 _LEVELS = [lv.value for lv in SolutionLevel]
 _REPS = [r.value for r in Repeatability]
-_START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+_START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
-def _sentence(rng: random.Random, ex: str, lang: str) -> str:
-    bank = P.TEXT[ex][lang]
-    body = rng.sample(bank, k=rng.choice((1, 1, 2, 2, 3)))
+def _bank(a: Assignment, lang: str, table: dict[str, dict[str, list[str]]], key: str) -> list[str]:
+    """The phrases for *key*; for a question added after the phrase banks were written (or by a
+    cohort overlay), sentences of its own example answer, else the generic bank: never a KeyError."""
+    if key in table:
+        return table[key][lang]
+    example = a.example(lang) if a.example is not None else ""
+    found = [x.strip(" -*#>\n") for x in re.split(r"(?<=[。.!?！？])\s*|\n+", example)]
+    found = [x for x in found if len(x) > 3]
+    return found[:8] or P.GENERIC[lang]
+
+
+def _sentence(rng: random.Random, a: Assignment, lang: str) -> str:
+    bank = _bank(a, lang, P.TEXT, a.id)
+    body = rng.sample(bank, k=min(len(bank), rng.choice((1, 1, 2, 2, 3))))
     sep = " " if lang == "en" else ""
     opener, text = rng.choice(P.OPENERS[lang]), sep.join(body)
     if opener and lang == "en" and not text.startswith("I "):
@@ -40,8 +52,9 @@ def _fields(rng: random.Random, a: Assignment, lang: str) -> dict[str, str]:
         if i > 0 and a.id in ("review-2", "post-2.1", "post-2.2") and rng.random() < 0.2:
             out[key] = ""
         else:
-            k = 1 if a.id == "review-1" else rng.choice((1, 1, 2))
-            out[key] = ("、" if lang == "ja" else "; ").join(rng.sample(P.FIELDS[key][lang], k=k))
+            bank = _bank(a, lang, P.FIELDS, key)
+            k = min(len(bank), 1 if a.id == "review-1" else rng.choice((1, 1, 2)))
+            out[key] = ("、" if lang == "ja" else "; ").join(rng.sample(bank, k=k))
     return out
 
 
@@ -89,16 +102,18 @@ def trainee_answers(rng: random.Random, lang: str) -> dict[str, Any]:
         if (a.timing == "after" and no_after) or rng.random() < skip:
             continue
         if a.kind == "text":
-            answers[a.id] = _sentence(rng, a.id, lang)
+            answers[a.id] = _sentence(rng, a, lang)
         elif a.kind == "fields":
             answers[a.id] = _fields(rng, a, lang)
         elif a.kind == "choice":
-            answers[a.id] = rng.choices(a.option_keys, weights=(5, 3, 2) if a.timing == "before" else None)[0]
+            n = len(a.option_keys)  # "before": earlier options more likely
+            weights = [n - i for i in range(n)] if a.timing == "before" else None
+            answers[a.id] = rng.choices(a.option_keys, weights=weights)[0]
     before = _tasks(rng, lang)
-    if rng.random() > skip:
-        answers["self-assessment-before"] = before
-    if not no_after and rng.random() > skip:
-        answers["self-assessment-after"] = _after(rng, before, trend)
+    for a in cat.assignments:  # self-assessments: the "before" tasks, and the same tasks later
+        if a.kind != "self_assessment" or rng.random() < skip or (a.timing == "after" and no_after):
+            continue
+        answers[a.id] = before if a.timing == "before" else _after(rng, before, trend)
     return answers
 
 
@@ -122,12 +137,13 @@ def write_demo(n: int, out: str | Path, seed: int = 0) -> list[Path]:
     paths, cat = [], catalogue()
     for i in range(n):
         profile, answers, created = demo_trainee(seed, i)
-        saved = {ex: (created - timedelta(hours=1 + j)).isoformat(timespec="seconds") for j, ex in enumerate(reversed(answers))}
+        saved = {ex: (created - timedelta(hours=1 + j)).isoformat(timespec="seconds")
+                 for j, ex in enumerate(reversed(answers))}
         path = out / f"{profile['trainee_id']}-{created:%Y%m%d}.opsvalue.json"
         doc = {"format": sub.FORMAT, "schema_version": sub.SCHEMA_VERSION, "catalogue_version": cat.version,
                "created_at": created.isoformat(timespec="seconds"), "profile": profile,
                "answers": {ex: {"value": v, "saved_at": saved[ex]} for ex, v in answers.items()}, "quiz": {}}
-        path.write_bytes(dump(doc))  # the submission format's canonical, checksummed writer
+        atomic_write(path, dump(doc), force=True, err=sub.SubmissionError)  # canonical, checksummed
         paths.append(path)
     return paths
 

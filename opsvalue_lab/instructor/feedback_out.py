@@ -36,7 +36,8 @@ def export_feedback(course_dir: str | Path, out: str | Path) -> list[Path]:
     with Course(course_dir) as course:
         by_trainee = course.comments()
         name = course.dir.resolve().name
-    written, taken = [], set()
+    written: list[Path] = []
+    taken: set[str] = set()
     for tid in sorted(by_trainee):
         written.append(write_feedback(out / feedback_name(tid, taken), trainee_id=tid, course=name,
                                       comments=by_trainee[tid], force=True))

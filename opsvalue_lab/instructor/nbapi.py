@@ -15,8 +15,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..widgets.common import Status, friendly_cell, guarded
 from ..i18n import lookup
+from ..widgets.common import Status, friendly_cell, guarded
 
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
 T = {"src": {"ja": "提出ファイル・フォルダ・zip のパス", "en": "Path to a submission file, folder or zip"},
@@ -66,6 +66,7 @@ def begin(lang: str = "ja", course: str | Path | None = None) -> None:
     c = _state["course"]
     n = c.counts()
     from IPython.display import HTML
+
     from ..widgets.common import page_head  # names, focus, live regions, chart tables (issue 16)
     _show(HTML(page_head()))
     _show(w.HTML(f"<p>{html.escape(_t('course'))}: <code>{html.escape(str(c.dir.resolve()))}</code> — "

@@ -24,6 +24,12 @@ CLOSERS = {"ja": ["", "", "まずはそこから始めたいと思います。",
            "en": ["", "", "That is where I want to start.", "I feel this is our biggest gap.",
                   "I will talk it over with the team.", "(I still can't put it into words well.)"]}
 
+GENERIC = {"ja": ["まだ考えがまとまっていませんが、現場の業務に当てはめて考えてみました。",
+                  "受け取り手の立場から見直すと、見え方が変わりました。",
+                  "チームで話し合って、次の一歩を決めたいと思います。"],
+           "en": ["I have not fully worked it out yet, but I tried it on our daily work.",
+                  "Seen from the receivers' side, it looks different.",
+                  "I want to talk it over with the team and decide the next step."]}
 TEXT = {
     "work-1": {"ja": ["コスト削減の話になると、真っ先に運用の人員が対象になるのが悔しい。",
                       "毎年「運用費を1割下げろ」と言われるが、何を止めてよいのか誰も説明できていない。",

@@ -15,9 +15,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..jsonfile import FileFormatError, atomic_write
 from .course import Course, CourseError, Trainee, anonymous_labels
 from .csvsafe import write_csv
-from .values import pair_order, service_delivery_means, short_title, ui, value_lines
+from .values import kept_lines, pair_order, service_delivery_means, short_title, ui, value_lines
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -55,6 +56,11 @@ L: dict[str, dict[str, str]] = {
     "answered_n": {"ja": "回答 {a} / {t} 名", "en": "{a} of {t} answered"},
     "section": {"ja": "章", "en": "Section"},
     "empty": {"ja": "まだ提出がありません。", "en": "No submission has been collected yet."},
+    "kept": {"ja": "現在のカタログにない回答", "en": "Answers not in the current catalogue"},
+    "kept_note": {"ja": "以前のカタログで提出された回答のうち、現在のカタログにない課題・欄・選択肢への回答です。失われないよう、そのまま表示しています。",
+                  "en": "Answers made under an earlier catalogue to questions, fields or options the current one lacks; "
+                        "kept and shown as they are, so nothing is lost."},
+    "kept_id": {"ja": "課題 ID (理由)", "en": "Question id (why)"},
     "source": {"ja": "出典: OpsLearn 運用設計 入門コース 第2回「運用の価値」とは何か (opslearn.jp)",
                "en": "Source: OpsLearn ops design introductory course, lecture 2 (opslearn.jp)"},
 }
@@ -72,7 +78,7 @@ def _png_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _charts(course: Course, labels: dict[str, str], tasks, lang: str) -> list[dict[str, str]]:
+def _charts(course: Course, labels: dict[str, str], tasks, lang: str) -> list[dict[str, Any]]:
     from ..plots import class_delivery, class_matrix
     points = course.class_points(labels, tasks=tasks)
     if not points:
@@ -122,7 +128,7 @@ def build(course: Course, *, lang: str = "ja", anonymise: bool = False, charts: 
 
     completion, shorts = [], {a.id: short_title(a, lang) for a in cat.assignments}
     for row in course.completion(answers):
-        t: Trainee = row["trainee"]
+        who: Trainee = row["trainee"]
         groups = []
         for tm in ("before", "in_class", "after"):
             miss = row["missing"].get(tm, [])
@@ -130,7 +136,7 @@ def build(course: Course, *, lang: str = "ja", anonymise: bool = False, charts: 
                 everything = len(miss) == row["by_timing"][tm][1]
                 groups.append({"timing": ui(tm, lang), "all": everything, "n": len(miss),
                                "items": [shorts[ex] for ex in miss]})
-        completion.append({"who": shown[t.trainee_id],
+        completion.append({"who": shown[who.trainee_id],
                            "cells": [row["by_timing"].get(tm, [0, 0]) for tm in ("before", "in_class", "after")],
                            "missing": groups})
 
@@ -164,13 +170,24 @@ def build(course: Course, *, lang: str = "ja", anonymise: bool = False, charts: 
                              "yes" if text else "no", "\n".join(text),
                              comments.get((t.trainee_id, a.id), "")])
 
+    kept = []
+    by_id = {t.trainee_id: t for t in trainees}
+    for o in course.orphans(answers):
+        t = by_id[o["trainee_id"]]
+        text = kept_lines(o["value"], lang)
+        kept.append({"who": shown[t.trainee_id], "exercise_id": o["exercise_id"], "reason": o["reason"],
+                     "lines": text})
+        csv_rows.append([anon[t.trainee_id] if anonymise else t.trainee_id, anon[t.trainee_id] if anonymise
+                         else t.name, t.cohort, o["exercise_id"], "", "", f"({L['kept'][lang]}: {o['reason']})",
+                         "yes", "\n".join(text), ""])
+
     counts = course.counts()
     context = {"lang": lang, "L": {k: v[lang] for k, v in L.items()}, "course": course.dir.name,
                "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"), "anonymise": anonymise,
                "counts": counts, "shift": _shift(tasks), "completion": completion,
                "timings": [ui(x, lang) for x in ("before", "in_class", "after")],
                "mark_missing": ui("missing_mark", lang), "mark_done": ui("done_mark", lang),
-               "missing_text": ui("missing", lang), "questions": questions,
+               "missing_text": ui("missing", lang), "questions": questions, "kept": kept,
                "charts": _charts(course, chart_labels, tasks, lang) if charts and trainees else []}
     return ReportData(context, csv_rows)
 
@@ -194,7 +211,7 @@ def write_report(course_dir: str | Path, out: str | Path, *, csv: str | Path | N
         data = build(course, lang=lang, anonymise=anonymise)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_html(data), encoding="utf-8")
+    atomic_write(out, render_html(data).encode("utf-8"), force=True, err=FileFormatError)  # whole or not at all
     csv_path = write_csv(csv, CSV_HEADER, data.csv_rows) if csv else None
     return out, csv_path
 

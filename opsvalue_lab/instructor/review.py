@@ -4,14 +4,15 @@ class charts. Every view has `.widget`; trainee text is html.escape'd; handlers 
 from __future__ import annotations
 
 import html
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 
+from ..i18n import lookup
 from ..widgets.common import Status, chart_block, chart_widget, guarded
 from .course import AnswerRow, Course, anonymous_labels
 from .values import pair_order, ui, value_lines
-from ..i18n import lookup
 
 PAGE = 20
 S: dict[str, dict[str, str]] = {
@@ -64,7 +65,8 @@ class _Pager:
     """Filter + previous/next over a list of rows; calls render(rows on the page)."""
 
     def __init__(self, lang: str, render: Callable[[list], None]) -> None:
-        self.lang, self.render, self.rows, self.start = lang, render, [], 0
+        self.lang, self.render, self.start = lang, render, 0
+        self.rows: list[Any] = []
         self.filter = w.Text(placeholder=s("filter", lang), continuous_update=False)
         self.prev, self.next = w.Button(description=s("prev", lang)), w.Button(description=s("next", lang))
         self.info = w.HTML()
@@ -252,8 +254,8 @@ class ClassCharts:
                 self.status.info(s("no_tasks", self.lang))
                 return
             self.status.info("")
-            from ..chart_text import class_rows, describe_class, task_headers
             from ..catalogue import catalogue
+            from ..chart_text import class_rows, describe_class, task_headers
             model = catalogue().model  # the model the class charts draw with
             charts = []
             for kind, draw in (("matrix", class_matrix), ("delivery", class_delivery)):

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..catalogue import Assignment, Catalogue
-from ..catalogue import catalogue
+from ..catalogue import Assignment, Catalogue, catalogue
+from ..i18n import lookup
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Task, tasks_from_data
 from ..store_values import is_answered  # the store's rule, shared by progress and completion
-from ..i18n import lookup
 
 UI: dict[str, dict[str, str]] = {
     "missing": {"ja": "未回答", "en": "not answered"},
@@ -86,6 +85,18 @@ def value_lines(a: Assignment | None, value: Any, lang: str) -> list[str]:
             return [task_text(t, lang) for t in tasks_from_data(value)]
     except (ValueError, TypeError, KeyError):
         return [f"({ui('invalid', lang)}) {value!s:.500}"]
+    return [str(value)]
+
+
+def kept_lines(value: Any, lang: str) -> list[str]:
+    """An answer part the current catalogue lacks as plain-text lines (field key: text; tasks; text)."""
+    if isinstance(value, dict):
+        return [f"{k}: {v}" for k, v in value.items() if is_answered(v)]
+    if isinstance(value, list):
+        try:
+            return [task_text(t, lang) for t in tasks_from_data(value)]
+        except (ValueError, TypeError):
+            return [str(value)[:2000]]
     return [str(value)]
 
 

@@ -6,16 +6,18 @@ arrows, once saved), a refresh button, and an export button writing PNG + SVG in
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
+from matplotlib.figure import Figure
 
 from ..chart_text import describe, task_headers, task_rows
+from ..i18n import lookup
 from ..model import Task, tasks_from_data
 from ..plots import delivery_chart, save_figure, value_matrix
 from .common import Status, catalogue_of, chart_block, chart_widget, guarded
-from ..i18n import lookup
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 UI = {
@@ -54,7 +56,7 @@ class _ChartView:
         self.paths = w.HTML()
         self.refresh_btn.on_click(lambda _b: self.refresh())
         self.export_btn.on_click(lambda _b: self.export())
-        self.figure = None
+        self.figure: Figure | None = None
         self.widget = w.VBox([self.note, self.image, w.HBox([self.refresh_btn, self.export_btn]),
                               self.paths, self.status.widget])
         self.refresh()
@@ -81,6 +83,7 @@ class _ChartView:
         with guarded(self.status, self.lang):
             self.refresh()
             folder = Path(self.wb.workspace) / "portfolio"
+            assert self.figure is not None  # refresh() drew it
             for suffix in ("png", "svg"):
                 written.append(save_figure(self.figure, folder / f"{self.kind}-{self.lang}.{suffix}"))
             items = "".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in written)

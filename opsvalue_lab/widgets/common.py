@@ -7,15 +7,16 @@ import functools
 import html
 import io
 import logging
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import ipywidgets as w
 
-from ..errors import OpsValueError
 from ..catalogue import Catalogue, catalogue
 from ..chart_text import word
+from ..errors import OpsValueError
 from ..i18n import lookup
 
 log = logging.getLogger("opsvalue_lab")

@@ -8,19 +8,19 @@ from __future__ import annotations
 import html
 import statistics
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import ipywidgets as w
 
 from ..catalogue import Catalogue
-from ..model import (LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task,
-                     classify_proactivity)
+from ..chart_text import describe, task_headers, task_rows
+from ..i18n import lookup
+from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity
 from ..plots import delivery_chart, value_matrix
 from .charts import AFTER_ID, BEFORE_ID, saved_tasks
 from .common import Status, catalogue_of, chart_block, chart_widget, guarded
-from ..chart_text import describe, task_headers, task_rows
 from .self_study import TIMING_LABELS, next_step, next_step_text
-from ..i18n import lookup
 
 UI = {
     "title": ("補講: 運用ダッシュボード — ここを見ればすべてわかる",

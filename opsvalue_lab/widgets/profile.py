@@ -5,8 +5,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from .common import Status, guarded
 from ..i18n import lookup
+from .common import Status, guarded
 
 TEXTS = {
     "name": {"ja": "表示名", "en": "Name"},

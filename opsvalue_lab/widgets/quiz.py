@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import ipywidgets as w
 
-from ..catalogue import Catalogue, Quiz, catalogue as _default_catalogue
-from .common import Status, catalogue_of, friendly_error, guarded, live, named
+from ..catalogue import Catalogue, Quiz
+from ..catalogue import catalogue as _default_catalogue
 from ..i18n import lookup
+from .common import Status, catalogue_of, friendly_error, guarded, live, named
 
 _UI: dict[str, dict[str, str]] = {
     "check": {"ja": "答え合わせ", "en": "Check"},
@@ -110,7 +112,7 @@ def feedback_html(quiz: Quiz, option: int, lang: str, *, reveal: bool = False) -
 class _Card:
     """One quiz: scenario, options, buttons, feedback."""
 
-    def __init__(self, view: "QuizView", quiz: Quiz, number: int, last: Mapping[str, Any] | None) -> None:
+    def __init__(self, view: QuizView, quiz: Quiz, number: int, last: Mapping[str, Any] | None) -> None:
         self.view, self.quiz, lang = view, quiz, view.lang
         self.scenario = w.HTML(f"<b>{_t('question', lang)} {number}</b> "
                                f"<span class='opsvalue-muted'>({html.escape(quiz.id)})</span><br>"

@@ -6,14 +6,15 @@ function :func:`next_step`, and a checklist per section (✔ done / ・ not yet,
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import ipywidgets as w
 
 from ..catalogue import Catalogue
+from ..i18n import lookup
 from ..store_values import is_answered  # the same rule as Workbook.progress()
 from .common import Status, catalogue_of, guarded
-from ..i18n import lookup
 
 COMPLETE = (None, "complete", None)
 
@@ -45,7 +46,7 @@ def _t(key: str, lang: str) -> str:
 
 
 def is_attempted(result: Mapping[str, Any] | None) -> bool:
-    return bool(result) and bool(result.get("attempts", 1))
+    return result is not None and bool(result) and bool(result.get("attempts", 1))
 
 
 def ordered_assignments(cat: Catalogue) -> list:

@@ -12,13 +12,21 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import catalogue as _catalogue
-from ..model import (AVAILABILITY_KINDS, LEVEL_LABELS, PROACTIVITY_LABELS,
-                     REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity, tasks_from_data)
+from ..chart_text import describe, task_headers, task_rows
+from ..i18n import lookup, pick
+from ..model import (
+    AVAILABILITY_KINDS,
+    LEVEL_LABELS,
+    PROACTIVITY_LABELS,
+    REPEATABILITY_LABELS,
+    Repeatability,
+    SolutionLevel,
+    Task,
+    classify_proactivity,
+    tasks_from_data,
+)
 from ..plots import value_matrix
 from .common import Status, catalogue_of, chart_block, chart_widget, guarded, named
-from ..chart_text import describe, task_headers, task_rows
-from ..i18n import pick
-from ..i18n import lookup
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 KIND_LABELS = {"fulfilment": ("依頼対応 (フルフィルメント)", "Request fulfilment"),
@@ -66,7 +74,7 @@ def _opts(labels: dict, lang: str) -> list[tuple[str, str]]:
 class TaskRow:
     """One task: its input widgets, the proactivity word and the computed numbers."""
 
-    def __init__(self, view: "SelfAssessmentView", data: dict | None = None) -> None:
+    def __init__(self, view: SelfAssessmentView, data: dict | None = None) -> None:
         lang, li = view.lang, (1 if view.lang == "en" else 0)
         d = dict(data or {})
         st = {"description_width": "initial"}

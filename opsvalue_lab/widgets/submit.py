@@ -8,9 +8,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..i18n import lookup
 from .answer import cat_of
 from .common import Status, guarded
-from ..i18n import lookup
 
 TEXTS = {
     "progress": {"ja": "進捗", "en": "Progress"},

@@ -12,13 +12,12 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from .helpers import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, Server, free_port, in_ci,
-                      require)
+from .helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, REPO, Server, free_port, in_ci, require
 
 PY = sys.executable
 
@@ -61,7 +60,7 @@ def page(browser, request):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
     ctx.set_default_timeout(30_000)
     pg = ctx.new_page()
-    pg.console_errors = []  # type: ignore[attr-defined]
+    pg.console_errors = []
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(f"pageerror: {e}"))
     yield pg

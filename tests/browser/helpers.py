@@ -9,8 +9,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pytest
 
@@ -58,7 +58,7 @@ class Server:
         self.log = Path(log_dir) / f"{name}.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "Server":
+    def start(self) -> Server:
         self._fh = open(self.log, "wb")
         self.proc = subprocess.Popen(self.cmd, cwd=self.cwd, env=self.env, stdout=self._fh,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -74,7 +74,9 @@ class Server:
                     self.url = m.group(0).rstrip(".,)")
             if self.url is not None:
                 if self.port is None:
-                    self.port = int(re.match(r"https?://[^/:]+:(\d+)", self.url).group(1))
+                    port = re.match(r"https?://[^/:]+:(\d+)", self.url)
+                    assert port is not None, f"no port in {self.url}"
+                    self.port = int(port.group(1))
                 if self._answers():
                     return self
             time.sleep(0.25)
@@ -83,6 +85,7 @@ class Server:
                              f"{self.log_tail()}")
 
     def _answers(self) -> bool:
+        assert self.url is not None
         try:
             with urllib.request.urlopen(self.url, timeout=5) as r:
                 return r.status < 500

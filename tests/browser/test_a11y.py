@@ -40,7 +40,8 @@ def run_axe(page, label: str, include: str | None = None) -> list[dict]:
         const ctx = inc ? {include: [[inc]]} : document;
         const r = await axe.run(ctx, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300))}));
+            nodes: v.nodes.map(n => n.target.join(' ') + ' :: '
+                + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 300))}));
     }""", include)
     for v in found:
         print(f"[axe {label}] {v['impact']} {v['id']} ({len(v['nodes'])}): {v['help']}")
@@ -51,13 +52,13 @@ def run_axe(page, label: str, include: str | None = None) -> list[dict]:
 
 def names_of(page, role: str) -> list[str]:
     """Accessible names of every element with *role*, read from Playwright's aria snapshot."""
-    import yaml
+    import yaml  # type: ignore[import-untyped]
     out = []
     for el in page.get_by_role(role).all():
         tree = yaml.safe_load(el.aria_snapshot()) or [""]
         head = tree[0] if isinstance(tree[0], str) else next(iter(tree[0]))  # "role \"name\"" [: children]
         m = re.match(rf'{role} "(.*)"', str(head), re.S)
-        out.append(m.group(1).strip() if m else "")
+        out.append(m.group(1).replace('\\"', '"').strip() if m else "")
     return out
 
 
@@ -200,7 +201,8 @@ def test_keyboard_only_walk(page, request, voila_a11y, lang):
     # every visible control is reached by Tab, each with a visible focus outline
     wanted = page.evaluate(f"""() => Array.from(document.querySelectorAll('#rendered_cells :is({CONTROLS})'))
         .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden').length""")
-    page.evaluate("() => { window.__reached = new Set(); document.addEventListener('focusin', e => window.__reached.add(e.target)); }")
+    page.evaluate("() => { window.__reached = new Set(); "
+                  "document.addEventListener('focusin', e => window.__reached.add(e.target)); }")
     for _ in range(wanted + 40):
         page.keyboard.press("Tab")
         f = focused(page)
@@ -209,7 +211,7 @@ def test_keyboard_only_walk(page, request, voila_a11y, lang):
     reached = page.evaluate(f"""() => Array.from(document.querySelectorAll('#rendered_cells :is({CONTROLS})'))
         .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
         .filter(e => !window.__reached.has(e) && !(e.type === 'radio' && Array.from(window.__reached).some(
-            r => r.type === 'radio' && r.name && r.name === e.name || r.closest && r.closest('.widget-radio-box') === e.closest('.widget-radio-box'))))
+            r => r.type === 'radio' && r.closest('.widget-radio-box') === e.closest('.widget-radio-box'))))
         .map(e => e.outerHTML.slice(0, 100))""")
     assert not reached, f"Tab never reached: {reached}"
     # a hint: Tab from the top to the first ヒント summary, open it with Enter
@@ -274,6 +276,7 @@ def course_root(opsvalue_cli, tmp_path_factory):
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_axe_instructor_notebook_outputs(page, request, course_root, server_factory, lang):
     import shutil
+
     from opsvalue_lab.launch import VOILA_TEMPLATE, install_voila_template
     nb = course_root / f"instructor-{lang}.ipynb"
     shutil.copy(REPO / "notebooks" / "instructor" / f"{lang}.ipynb", nb)

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from .conftest import REPO, need_module, plain_lab
-from .helpers import TEXTAREA, open_lab, reveal, run_all, shot, wait_store
+from .helpers import open_lab, reveal, run_all, shot, wait_store
 
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 N = 12

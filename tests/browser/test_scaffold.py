@@ -6,7 +6,6 @@ events) independently of the workbook's modules.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import open_workbook, start_lab
-from .helpers import (TEXTAREA, open_lab, restart_run_all, reveal, run_all, shot, wait_idle,
-                      wait_store)
+from .helpers import TEXTAREA, open_lab, restart_run_all, reveal, run_all, shot, wait_idle, wait_store
 
 # Japanese, an emoji and both l and L (JupyterLab swallowed "L" in text boxes: ipywidgets#3836)
 TYPED = "障害対応を減らし、事業を止めない🚀 Lead time lowered; L and l both kept"
