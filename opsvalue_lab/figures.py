@@ -65,18 +65,18 @@ def _mark(ax, x, y, kind):
 
 # ---------------------------------------------------------------- section 1
 def cost_cycle(lang: str = "ja") -> Figure:
-    """The cost-cutting trap: unexplained value leads to cuts, cuts make it worse."""
-    fig, ax = _canvas(_t(lang, "運用コスト削減の悪循環", "The cost-cutting trap"))
+    """The cost-cutting trap as the lecture draws it: a chain (not a loop) from unexplained value to cuts."""
+    fig, ax = _canvas(_t(lang, "「運用コスト削減」に至る流れ", "How ops cost cutting comes about"))
     bw, bh = 36, 10
     boxes = {
         "a": (6, 33, _t(lang, "① 運用組織が\n運用の価値を説明できない",
                         "① Ops cannot explain\nwhat its value is")),
         "b": (58, 33, _t(lang, "② ユーザー・経営層には\n運用の価値がよくわからない",
                          "② Users and executives\ncannot see that value")),
-        "c": (58, 8, _t(lang, "③「ならばコストは低い方が良い」\n→ 運用コスト削減",
+        "c": (58, 8, _t(lang, "③「ならば、コストは低い方がよい」\n→ 運用コスト削減",
                         "③ \"Then cheaper is better\"\n→ ops cost is cut")),
-        "d": (6, 8, _t(lang, "④ 社内評価が下がり、人が減る\n→ さらに価値を示しにくい",
-                       "④ Lower standing, fewer people\n→ value is even harder to show")),
+        "d": (6, 8, _t(lang, "④ 運用の社内評価が下がり、\n運用現場で働く人が減る",
+                       "④ Ops loses internal standing,\nand fewer people work in ops")),
     }
     fills = {"a": FILL_A, "b": FILL_A, "c": FILL_B, "d": FILL_B}
     for k, (x, y, txt) in boxes.items():
@@ -84,9 +84,6 @@ def cost_cycle(lang: str = "ja") -> Figure:
     _arrow(ax, (43, 38), (57, 38))
     _arrow(ax, (76, 32), (76, 19.5))
     _arrow(ax, (57, 13), (43, 13))
-    _arrow(ax, (24, 19.5), (24, 32))
-    ax.text(50, 25.5, _t(lang, "悪循環", "vicious\ncircle"), ha="center", va="center",
-            fontsize=12, color=INK)
     ax.text(50, 2.5, _t(lang, "出口: 価値を説明し、理解してもらう → 現在価値と未来価値が上がる",
                         "Way out: explain the value and get it understood → present and future value rise"),
             ha="center", va="center", fontsize=10.5, color=INK,
@@ -188,12 +185,14 @@ def qcd(lang: str = "ja") -> Figure:
 
 # ---------------------------------------------------------------- section 5
 def engineering_ladder(lang: str = "ja") -> Figure:
-    """De-personalisation as engineering: craftwork → three shifts → multi-skilled on demand."""
-    fig, ax = _canvas(_t(lang, "「非属人化」もエンジニアリング", "De-personalisation is engineering too"))
+    """Person-independence as engineering: craftwork → three shifts → multi-skilled on demand.
+
+    The lecture's slide pairs 非属人化レベル 中 with 生産ラインレベル and 高 with 工程レベル."""
+    fig, ax = _canvas(_t(lang, "「非属人化」も大事なエンジニアリング", "Making work person-independent is engineering too"))
     steps = [
-        (_t(lang, "職人仕事", "Craftwork"), _t(lang, "一人ひとりが独自\n非属人化: 皆無", "each person's own way\nde-personalised: none"), FILL_B),
-        (_t(lang, "三交代制の仕事", "Three-shift work"), _t(lang, "工程レベルで標準化\n非属人化: 中", "standard per process step\nde-personalised: medium"), FILL_A),
-        (_t(lang, "多能工・オンデマンド", "Multi-skilled, on demand"), _t(lang, "生産ラインレベルで標準化\n非属人化: 高", "standard across the line\nde-personalised: high"), FILL_C),
+        (_t(lang, "職人仕事", "Craftwork"), _t(lang, "個々人が独自\n非属人化: 皆無", "each person's own way\nperson-independence: none"), FILL_B),
+        (_t(lang, "三交代制の仕事", "Three-shift work"), _t(lang, "生産ラインレベル\n非属人化レベル: 中", "production-line level\nperson-independence: medium"), FILL_A),
+        (_t(lang, "多能工・オンデマンド", "Multi-skilled, on demand"), _t(lang, "工程レベル\n非属人化レベル: 高", "process-step level\nperson-independence: high"), FILL_C),
     ]
     for i, (head, sub, fill) in enumerate(steps):
         x, y = 3 + i * 33, 8 + i * 11
@@ -206,13 +205,13 @@ def engineering_ladder(lang: str = "ja") -> Figure:
                       "Engineering = putting work into logical words\n(not only code and tooling)"),
             fontsize=10.5, va="center", color=INK, linespacing=1.35)
     _arrow(ax, (3, 4), (97, 4))
-    ax.text(50, 4, _t(lang, "非属人化のレベル: 皆無 → 中 → 高", "De-personalisation: none → medium → high"),
+    ax.text(50, 4, _t(lang, "非属人化のレベル: 皆無 → 中 → 高", "Person-independence: none → medium → high"),
             ha="center", va="center", fontsize=10.5, color=INK, bbox=dict(fc="white", ec="none", pad=2))
     return fig
 
 
 def availability(lang: str = "ja") -> Figure:
-    """Ops availability (0–100 %) in three layers; all three drive lead time."""
+    """Ops availability (0–100 %): the lecture's three kinds; all of them drive lead time."""
     fig, ax = _canvas(_t(lang, "運用の可用性 (0〜100 %) は納期を左右する",
                          "Ops availability (0–100 %) drives lead time"))
     layers = [
@@ -230,7 +229,7 @@ def availability(lang: str = "ja") -> Figure:
         ax.text(5, y + 2.6, sub, fontsize=10, va="center", color=INK)
         _arrow(ax, (66, y + 4.75), (78, 22))
     _box(ax, 79, 17, 18, 10, _t(lang, "納期\n(リードタイム)", "Lead time"), fill=FILL_B, size=12)
-    ax.text(88, 10, _t(lang, "どれかが下がると\n納期が延びる", "If any layer drops,\nlead time grows"),
+    ax.text(88, 10, _t(lang, "どれかが下がると\n納期が延びる", "If any of them drops,\nlead time grows"),
             ha="center", va="center", fontsize=10, color=INK)
     return fig
 

@@ -46,7 +46,7 @@ class Repeatability(str, Enum):
 
 LEVEL_LABELS: dict[SolutionLevel, dict[str, str]] = {
     SolutionLevel.UNSOLVED: {"ja": "未解決", "en": "Unsolved"},
-    SolutionLevel.FORMAL: {"ja": "形式的解決", "en": "Formal solution"},
+    SolutionLevel.FORMAL: {"ja": "形式的解決", "en": "By-the-letter solution"},
     SolutionLevel.SUBSTANTIAL: {"ja": "実質的解決", "en": "Substantive solution"},
     SolutionLevel.ROOT: {"ja": "根本解決", "en": "Root-cause solution"},
 }
@@ -63,7 +63,7 @@ LEVEL_DESCRIPTIONS: dict[SolutionLevel, dict[str, str]] = {
 REPEATABILITY_LABELS: dict[Repeatability, dict[str, str]] = {
     Repeatability.VERBALISED: {"ja": "L1 言語化", "en": "L1 Verbalised"},
     Repeatability.STRUCTURED: {"ja": "L2 論理化・構造化", "en": "L2 Structured"},
-    Repeatability.DEPERSONALISED: {"ja": "L3 非属人化", "en": "L3 De-personalised"},
+    Repeatability.DEPERSONALISED: {"ja": "L3 非属人化", "en": "L3 Person-independent"},
     Repeatability.OBJECTIVE: {"ja": "L4 客観化", "en": "L4 Objective"},
 }
 REPEATABILITY_DESCRIPTIONS: dict[Repeatability, dict[str, str]] = {
@@ -109,9 +109,9 @@ def classify_proactivity(value: float) -> str:
 
 
 PROACTIVITY_LABELS = {
-    "reactive": {"ja": "事後的対応 (リアクティブ)", "en": "Reactive (after the fact)"},
-    "boundary": {"ja": "境界 (1.0)", "en": "Boundary (1.0)"},
-    "proactive": {"ja": "事前的対応 (プロアクティブ)", "en": "Proactive (ahead of time)"},
+    "reactive": {"ja": "事後的対応（リアクティブ）", "en": "Reactive (after the fact)"},
+    "boundary": {"ja": "境界（1.0）", "en": "Boundary (1.0)"},
+    "proactive": {"ja": "事前的対応（プロアクティブ）", "en": "Proactive (ahead of time)"},
 }
 
 
@@ -215,14 +215,15 @@ class ReferenceActivity:
     proactivity: float
 
 
-# Example positions, the workbook's reading of the lecture's matrix.
+# Example positions, the workbook's reading of the lecture's matrix. Proactivity follows the workbook's rule
+# (section 4): timing relative to the problem the action solves, so work after an incident is reactive.
 REFERENCE_ACTIVITIES: tuple[ReferenceActivity, ...] = (
     ReferenceActivity("incident_response", {"ja": "一般的な障害対応", "en": "Typical incident response"},
                       SolutionLevel.FORMAL, 0.3),
-    ReferenceActivity("ops_cover", {"ja": "運用でカバー", "en": "\"Cover it by ops\" workaround"},
+    ReferenceActivity("ops_cover", {"ja": "運用でカバー", "en": "Ops workaround"},
                       SolutionLevel.FORMAL, 0.6),
     ReferenceActivity("problem_management", {"ja": "問題管理", "en": "Problem management"},
-                      SolutionLevel.ROOT, 1.3),
+                      SolutionLevel.ROOT, 0.8),  # root cause of incidents that already happened: reactive, near 1.0
     ReferenceActivity("documentation", {"ja": "ドキュメント化", "en": "Documentation"},
                       SolutionLevel.SUBSTANTIAL, 1.4),
     ReferenceActivity("automation", {"ja": "運用自動化", "en": "Ops automation"},

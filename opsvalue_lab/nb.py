@@ -1,7 +1,9 @@
 """The notebook facade: what the generated (hidden) code cells call.
 
     import opsvalue_lab.nb as ov; ov.begin("ja")
-    ov.exercise("pre-1"); ov.quiz(["q-level-01"]); ov.figure("cost_cycle"); ov.widget("matrix")
+    ov.exercise("pre-1"); ov.quiz(["q-level-01"]); ov.widget("matrix")
+
+(Lecture figures are drawn when the notebooks are built, as image attachments: no call.)
 
 Each call displays its widget and returns None. Any exception becomes a friendly one-line HTML
 message: a trainee never sees a Python traceback. Workspace: $OPSVALUE_WORKSPACE, else the nearest
@@ -17,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-_state: dict[str, Any] = {"wb": None, "lang": "ja", "styled": False, "views": []}
+_state: dict[str, Any] = {"wb": None, "lang": "ja", "views": []}
 
 STYLE = """<style>
 .opsvalue-answer, .opsvalue-profile, .opsvalue-submit { margin: 0.4em 0 1.2em 0; }
@@ -123,7 +125,6 @@ def begin(lang: str = "ja") -> None:
 
     from .widgets.common import page_head  # names, focus, live regions (issue 16)
     _display(HTML(STYLE + page_head()))
-    _state["styled"] = True
 
 
 def _show(view: Any) -> None:
@@ -143,18 +144,6 @@ def exercise(exercise_id: str) -> None:
 def quiz(ids: Sequence[str] | str) -> None:
     ids = [ids] if isinstance(ids, str) else list(ids)
     _show(_load("opsvalue_lab.widgets.quiz:QuizView")(workbook(), ids, _state["lang"]))
-
-
-@_friendly
-def figure(name: str) -> None:
-    from IPython.display import Image
-
-    from .figures import FIGURES
-    from .widgets.common import figure_image
-    if name not in FIGURES:
-        raise KeyError(f"unknown figure {name!r}")
-    img = figure_image(FIGURES[name](_state["lang"]))
-    _display(Image(data=img.value, format="png"))
 
 
 @_friendly

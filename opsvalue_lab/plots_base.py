@@ -119,15 +119,15 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
     for s in scores:
         ax.axhline(s, color="white", lw=1.0, zorder=0.5)
     kw: dict[str, Any] = dict(transform=ax.transAxes, fontsize=10.5, color=INK, va="bottom")
-    ax.text(0.25, 1.015, _t(lang, "◀ 事後的対応 (リアクティブ) 0.1–0.9", "◀ Reactive (after the fact) 0.1–0.9"),
+    ax.text(0.25, 1.015, _t(lang, "◀ 事後的対応（リアクティブ）0.1–0.9", "◀ Reactive (after the fact) 0.1–0.9"),
             ha="center", **kw)
-    ax.text(0.75, 1.015, _t(lang, "事前的対応 (プロアクティブ) 1.1–2.0 ▶", "Proactive (ahead of time) 1.1–2.0 ▶"),
+    ax.text(0.75, 1.015, _t(lang, "事前的対応（プロアクティブ）1.1–2.0 ▶", "Proactive (ahead of time) 1.1–2.0 ▶"),
             ha="center", **kw)
     ax.text(PROACTIVITY_BOUNDARY + 0.02, bottom + 0.06, _t(lang, "境界 1.0", "boundary 1.0"),
             fontsize=10, color=INK, va="bottom", ha="left", zorder=2)
     ax.set_xticks([0, 0.5, 1.0, 1.5, 2.0])
     ax.set_xticklabels(["0", "0.5", "1.0", "1.5", "2.0"])
-    ax.set_xlabel(_t(lang, "プロアクティブ度 (0 – 2.0): ユーザの課題を、どのタイミングで解決するか",
+    ax.set_xlabel(_t(lang, "プロアクティブ度（0 – 2.0）: ユーザーの課題を、どのタイミングで解決するか",
                      "Proactivity (0 – 2.0): when the user's problem is solved"), fontsize=10.5)
     ax.set_yticks(scores)
     ax.set_yticklabels([f"{LEVEL_LABELS[lv][_t(lang, 'ja', 'en')]}\n({_t(lang, '点', 'score')} {s:g})"
@@ -149,7 +149,8 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
         for i, a in enumerate(REFERENCE_ACTIVITIES):
             y = model.solution_value(a.level)
             ax.plot([a.proactivity], [y], marker="D", ms=7, color=GREY, ls="none", zorder=3,
-                    label=_t(lang, "講義の例", "Lecture examples") if i == 0 else None)
+                    label=_t(lang, "講義で挙がった業務（位置は目安）",
+                             "Lecture examples (positions: this workbook's guide)") if i == 0 else None)
             placed(ax).append(_marker_box(ax, a.proactivity, y))
             pending(ax).append((a.proactivity, y, a.label[_t(lang, "ja", "en")], GREY))
     return fig, ax, placed(ax)
@@ -176,11 +177,12 @@ def hours_range(hours: Sequence[float]) -> tuple[float, float]:
 
 
 def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title: str | None = None):
-    """Empty delivery chart: log 納期 axis with time ticks, L1–L4 rows, iso-lines of 納期 × 係数."""
+    """Empty delivery chart: log 納期 axis with time ticks, L1–L4 rows, iso-lines of 納期 × 摩擦係数."""
     fig, ax = new_figure(
         title or _t(lang, "デリバリ価値チャート", "Delivery value chart"),
-        _t(lang, "デリバリ価値 = 納期 × 反復再現性の係数 — 低いほど良い (左上ほど高価値)",
-           "Delivery value = lead time × repeatability coefficient — lower is better (upper left = more value)"),
+        _t(lang, "納期 × 摩擦係数（反復再現性）: 値が小さいほどデリバリ価値が高い（左上ほど高価値）",
+           "Lead time × friction coefficient (repeatability): a smaller figure means a higher delivery value "
+           "(upper left = more value)"),
         lang)
     lo, hi = xlim
     ax.set_xscale("log")
@@ -193,16 +195,16 @@ def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title
     ax.xaxis.set_major_locator(FixedLocator([p[0] for p in picked]))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xticklabels([p[1] for p in picked])
-    ax.set_xlabel(_t(lang, "納期 (対数目盛): ユーザの課題解決を、どの程度短期間で実現するか — 短いほど良い",
+    ax.set_xlabel(_t(lang, "納期（対数目盛）: ユーザーの課題解決を、どの程度短期間で実現するか — 短いほどよい",
                      "Lead time (log scale): how quickly the user's problem is solved — shorter is better"),
                   fontsize=10.5)
     reps = list(Repeatability)
     coefs = [model.coefficient(r) for r in reps]
     ax.set_yticks([1, 2, 3, 4])
-    ax.set_yticklabels([f"{REPEATABILITY_LABELS[r][_t(lang, 'ja', 'en')]}\n({_t(lang, '係数', 'coef.')} {c:g})"
+    ax.set_yticklabels([f"{REPEATABILITY_LABELS[r][_t(lang, 'ja', 'en')]}\n({_t(lang, '摩擦係数', 'friction')} {c:g})"
                         for r, c in zip(reps, coefs)], fontsize=10)
-    ax.set_ylabel(_t(lang, "反復再現性 (係数は摩擦のようなもの: 低いほど滑らか)",
-                     "Repeatability (coefficient = friction: lower is smoother)"), fontsize=10.5)
+    ax.set_ylabel(_t(lang, "反復再現性（摩擦係数のようなもの: 低いほど滑らか）",
+                     "Repeatability (like a friction coefficient: lower is smoother)"), fontsize=10.5)
     for y in (1, 2, 3, 4):
         ax.axhline(y, color="#e4e7eb", lw=1.0, zorder=0.5)
     vlo, vhi = lo * min(coefs), hi * max(coefs)
@@ -211,9 +213,9 @@ def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title
     step = max(1, math.ceil(len(cands) / 5))
     for i, v in enumerate(cands[step // 2::step]):
         xs = [v / c for c in coefs]
-        ax.plot(xs, [1, 2, 3, 4], color=ISO, lw=1.0, ls=":", zorder=1,
-                label=_t(lang, "等価値線 (数字 = デリバリ価値、低いほど良い)",
-                         "Iso-value line (number = delivery value, lower is better)") if i == 0 else None)
+        iso = _t(lang, "等価値線（数字 = 納期[時間] × 摩擦係数、小さいほど高価値）",
+                 "Iso-value line (number = lead time [h] × friction; smaller = more value)")
+        ax.plot(xs, [1, 2, 3, 4], color=ISO, lw=1.0, ls=":", zorder=1, label=iso if i == 0 else None)
         at = next(((x, y) for x, y in zip(xs[::-1], (4, 3, 2, 1)) if lo * 1.3 < x < hi / 1.3), None)
         if at:
             txt = ax.text(at[0], at[1] + 0.3, f"{v:g}", fontsize=10, color="#52606d", ha="center", va="center",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from opsvalue_lab import __version__
+from opsvalue_lab import OpsValueError, __version__
 from opsvalue_lab.launch import free_port, prepare_workspace, shipped_notebooks
 
 
@@ -59,7 +59,7 @@ def test_prepare_never_overwrites_an_edited_copy(tmp_path, monkeypatch):
 def test_prepare_refuses_a_file(tmp_path):
     f = tmp_path / "file"
     f.write_text("x")
-    with pytest.raises(Exception, match="folder"):
+    with pytest.raises(OpsValueError, match="folder"):
         prepare_workspace(f, "ja")
 
 
@@ -111,11 +111,15 @@ def test_start_serves_jupyterlab_with_token(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.returncode is not None
-    # the server child is gone too: the port is free again
-    time.sleep(0.5)
+    # the server child is gone too: the port is free again (it may take a moment to close)
     import socket
-    with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", port)) != 0
+    deadline = time.monotonic() + 10
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) != 0:
+                break
+        assert time.monotonic() < deadline, f"port {port} still answers after the launcher stopped"
+        time.sleep(0.1)
 
 
 @pytest.mark.slow

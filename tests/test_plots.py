@@ -117,9 +117,9 @@ def test_before_after_arrows_join_by_name_and_labels_name_tasks():
     assert any("事後的対応" in t.get_text() for t in ax.texts)
 
 
-def test_delivery_chart_states_lower_is_better_and_smoother():
-    for lang, better, smoother in (("ja", "低いほど良い", "低いほど滑らか"),
-                                   ("en", "lower is better", "lower is smoother")):
+def test_delivery_chart_states_smaller_is_more_value_and_smoother():
+    for lang, better, smoother in (("ja", "値が小さいほどデリバリ価値が高い", "低いほど滑らか"),
+                                   ("en", "a smaller figure means a higher delivery value", "lower is smoother")):
         fig = plots.delivery_chart(ONE, lang=lang)
         words = " ".join([t.get_text() for t in fig.texts] + [fig.axes[0].get_ylabel()])
         assert better in words and smoother in words

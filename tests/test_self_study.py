@@ -141,7 +141,7 @@ def test_view_explains_the_order_and_follows_progress(tmp_path, lang):
             assert "事前課題 → ワーク → 事後課題" in intro and "回答例" in intro
             assert "ダッシュボード" in intro and "提出" in intro and "クイズ" in intro
         else:
-            assert "pre-assignments first, then in-class works, then post-assignments" in intro
+            assert "pre-assignments first, then in-class exercises, then post-assignments" in intro
             assert "example answer" in intro and "dashboard" in intro and "submit" in intro
         assert view.step == (0, "assignment", "review-1")
         assert html.escape(catalogue().assignment("review-1").title(lang)) in view.next_line.value

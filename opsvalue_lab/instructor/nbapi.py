@@ -19,7 +19,7 @@ from ..i18n import lookup
 from ..widgets.common import Status, friendly_cell, guarded
 
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
-T = {"src": {"ja": "提出ファイル・フォルダ・zip のパス", "en": "Path to a submission file, folder or zip"},
+T = {"src": {"ja": "提出ファイル・フォルダー・zip のパス", "en": "Path to a submission file, folder or zip"},
      "collect": {"ja": "取り込む", "en": "Collect"},
      "report": {"ja": "レポート (HTML + CSV) を作成", "en": "Write report (HTML + CSV)"},
      "feedback": {"ja": "フィードバックファイルを書き出す", "en": "Export feedback files"},

@@ -37,8 +37,15 @@ L: dict[str, dict[str, str]] = {
     "before": {"ja": "受講前 (Before)", "en": "Before"},
     "after": {"ja": "受講後 (After)", "en": "After"},
     "improved": {"ja": "改善した人数", "en": "Improved"},
-    "service": {"ja": "サービス価値 (高いほど良い)", "en": "Service value (higher is better)"},
-    "delivery": {"ja": "デリバリ価値 (低いほど良い)", "en": "Delivery value (lower is better)"},
+    "service": {"ja": "サービス価値（課題解決価値 × プロアクティブ度: 値が大きいほどサービス価値が高い）",
+                "en": "Service value (problem-solving value × proactivity: a larger figure means a higher service value)"},
+    "delivery": {"ja": "デリバリ価値（納期[時間] × 摩擦係数: 値が小さいほどデリバリ価値が高い）",
+                 "en": "Delivery value (lead time [h] × friction coefficient: a smaller figure means a higher delivery value)"},
+    "better": {"ja": "改善", "en": "better"}, "worse": {"ja": "悪化", "en": "worse"}, "same": {"ja": "変化なし", "en": "no change"},
+    "improved_note": {"ja": "▲ ▼ は値が上がったか下がったかを、「改善」「悪化」は価値が高くなったか低くなったかを示します。"
+                            "デリバリ価値は値が下がると改善です。",
+                      "en": "▲ ▼ show whether the figure went up or down; better / worse show whether the value rose or fell. "
+                            "For delivery value, a figure that goes down is better."},
     "charts": {"ja": "クラス全体の分布", "en": "The class on the charts"},
     "matrix_alt": {"ja": "サービス価値マトリクス上のクラス全体 (受講前 → 受講後)",
                    "en": "The class on the value matrix (before → after)"},
@@ -103,11 +110,21 @@ def _shift(tasks) -> dict[str, Any]:
     if not n:
         return {"n": 0}
     mean = lambda xs: sum(xs) / n  # noqa: E731
-    return {"n": n,
-            "service": (mean([b[0] for b, _ in pairs]), mean([a[0] for _, a in pairs]),
-                        sum(a[0] > b[0] for b, a in pairs)),
-            "delivery": (mean([b[1] for b, _ in pairs]), mean([a[1] for _, a in pairs]),
-                         sum(a[1] < b[1] for b, a in pairs))}
+    service = (mean([b[0] for b, _ in pairs]), mean([a[0] for _, a in pairs]), sum(a[0] > b[0] for b, a in pairs))
+    delivery = (mean([b[1] for b, _ in pairs]), mean([a[1] for _, a in pairs]), sum(a[1] < b[1] for b, a in pairs))
+    return {"n": n, "service": service, "delivery": delivery,
+            "service_trend": _trend(service[0], service[1], higher_is_better=True),
+            "delivery_trend": _trend(delivery[0], delivery[1], higher_is_better=False)}
+
+
+def _trend(before: float, after: float, *, higher_is_better: bool) -> tuple[str, str]:
+    """(arrow for the figure's direction, key of better / worse / same for the value's direction).
+
+    Service value: a larger figure is better. Delivery value (納期 × 摩擦係数): a smaller figure is better."""
+    if after == before:
+        return "＝", "same"
+    arrow = "▲" if after > before else "▼"
+    return arrow, "better" if (after > before) == higher_is_better else "worse"
 
 
 def build(course: Course, *, lang: str = "ja", anonymise: bool = False, charts: bool = True) -> ReportData:

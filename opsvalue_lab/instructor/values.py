@@ -100,11 +100,6 @@ def kept_lines(value: Any, lang: str) -> list[str]:
     return [str(value)]
 
 
-def value_text(a: Assignment | None, value: Any, lang: str) -> str:
-    """The answer as one plain-text string (lines joined by newlines); '' when unanswered."""
-    return "\n".join(value_lines(a, value, lang))
-
-
 def service_delivery_means(tasks: list[Task]) -> tuple[float, float] | None:
     """Mean service value and mean delivery value of a trainee's tasks, None without tasks."""
     if not tasks:

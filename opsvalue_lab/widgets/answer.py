@@ -196,7 +196,3 @@ class AnswerView:
             self.example_area.children = (w.HTML("<div class='opsvalue-example'>" + "".join(parts) + "</div>"),)
         except Exception as exc:  # noqa: BLE001
             self.status.error(friendly_error(exc, self.lang))
-
-    @property
-    def example_shown(self) -> bool:
-        return bool(self.example_area.children)

@@ -122,11 +122,11 @@ def friendly_cell(get_lang: Callable[[], str], show: Callable[[Any], None] | Non
     return deco
 
 
-def figure_image(fig, fmt: str = "png") -> w.Image:
-    """A matplotlib Figure as a core Image widget (works in Voila, no custom JS)."""
+def figure_png(fig: Any) -> bytes:
+    """A matplotlib Figure as PNG bytes, for an Image widget's value."""
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=100, bbox_inches="tight")
-    return w.Image(value=buf.getvalue(), format=fmt, layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    return buf.getvalue()
 
 
 # -- accessibility (issue 16): names, live regions, disclosures, charts with text ----------------
@@ -176,15 +176,10 @@ def chart_html(png: bytes, alt: str, table: str, lang: str) -> str:
     """A chart as <figure>: the image with its text alternative, a caption, and the same numbers
     as a table behind "show as a table"."""
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return (f"<figure class='opsvalue-chart' role='group' aria-label='{html.escape(alt, quote=True)}'>"
-            f"<img src='{uri}' alt='{html.escape(alt, quote=True)}'>"
-            f"<figcaption>{html.escape(alt)}</figcaption>{disclosure(word('as_table', lang), table)}</figure>")
-
-
-def figure_png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    return buf.getvalue()
+    # the caption repeats the alt text for sighted readers; hidden from screen readers (read once)
+    return (f"<figure class='opsvalue-chart'><img src='{uri}' alt='{html.escape(alt, quote=True)}'>"
+            f"<figcaption aria-hidden='true'>{html.escape(alt)}</figcaption>"
+            f"{disclosure(word('as_table', lang), table)}</figure>")
 
 
 def chart_block(fig, alt: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], lang: str) -> str:

@@ -29,7 +29,7 @@ _UI: dict[str, dict[str, str]] = {
     "reveal": {"ja": "正解と解説を見る", "en": "Show the answer"},
     "right": {"ja": "✔ 正解", "en": "✔ Correct"},
     "wrong": {"ja": "✘ 不正解", "en": "✘ Not quite"},
-    "retry_hint": {"ja": "「もう一度」を押して、別の選択肢で答え直せます。どうしても分からないときは「正解と解説を見る」を押してください。",
+    "retry_hint": {"ja": "「もう一度」を押して、別の選択肢で答え直せます。どうしてもわからないときは「正解と解説を見る」を押してください。",
                    "en": "Press \"Try again\" to choose another option. If you are stuck, press \"Show the answer\"."},
     "choose_first": {"ja": "⚠ 選択肢を 1 つ選んでから「答え合わせ」を押してください。",
                      "en": "⚠ Choose one option first, then press \"Check\"."},
@@ -221,7 +221,3 @@ class QuizView:
     def refresh_summary(self) -> None:
         c, a, n = set_summary(self.quiz_ids, self.results)
         self.summary.value = f"<b>{html.escape(summary_text(c, a, n, self.lang))}</b>"
-
-    @property
-    def summary_line(self) -> str:
-        return summary_text(*set_summary(self.quiz_ids, self.results), self.lang)

@@ -155,7 +155,3 @@ class SelfStudyPathView:
                             f"<ul style='margin:2px 0 6px 0'>{lis}</ul></div>")
             self.checklist.value = f"<h4>{_t('checklist', self.lang)}</h4>{''.join(rows)}"
             self.status.info("")
-
-    @property
-    def next_text(self) -> str:
-        return next_step_text(self.cat, self.step, self.lang)

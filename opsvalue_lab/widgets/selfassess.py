@@ -29,7 +29,7 @@ from ..plots import value_matrix
 from .common import Status, catalogue_of, chart_block, chart_widget, guarded, named
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
-KIND_LABELS = {"fulfilment": ("依頼対応 (フルフィルメント)", "Request fulfilment"),
+KIND_LABELS = {"fulfilment": ("フルフィルメント（依頼）", "Fulfilment (requests)"),
                "incident": ("障害対応", "Incident response"),
                "transition": ("運用移管", "Operations transition"), "other": ("その他", "Other")}
 UNIT_LABELS = {"minutes": ("分", "minutes"), "hours": ("時間", "hours"), "days": ("日", "days")}
@@ -48,11 +48,11 @@ UI = {
                   "Copy the tasks you rated Before, then re-rate them as they are now."),
     "nothing_to_copy": ("Before の自己評価がまだ保存されていません。", "Your Before self-assessment is not saved yet."),
     "service": ("サービス価値", "Service value"), "delivery": ("デリバリ価値", "Delivery value"),
-    "higher": ("高いほど良い", "higher is better"), "lower": ("低いほど良い", "lower is better"),
+    "higher": ("高いほどよい", "higher is better"), "lower": ("値が小さいほどデリバリ価値が高い", "a smaller figure means a higher delivery value"),
     "need_name": ("{n} 行目: 業務名を入力すると保存されます。", "Row {n}: type a task name and it will be saved."),
     "row_error": ("{n} 行目: {msg} (入力は消えていません)", "Row {n}: {msg} (your input is kept)"),
     "empty": ("まだ業務がありません。「業務を追加」を押してください。", "No tasks yet. Press \"Add a task\"."),
-    "coef": ("係数", "coef."), "hours": ("時間", "h"),
+    "coef": ("摩擦係数", "friction"), "hours": ("時間", "h"),
 }
 
 
@@ -290,14 +290,6 @@ class SelfAssessmentView:
                                            task_headers("matrix", self.lang),
                                            task_rows("matrix", b, a, self.lang, model), self.lang)
 
-    def shown_numbers(self) -> list[dict[str, float]]:
-        """The numbers displayed beside each row, read back from the HTML (for tests and checks)."""
-        import re
-        out = []
-        for r in self.rows:
-            found = dict(re.findall(r"data-key='(\w+)'>([^<]+)<", r.numbers.value))
-            out.append({k: float(v.replace(",", "")) for k, v in found.items()})
-        return out
 
 
 class _NeedName(ValueError):

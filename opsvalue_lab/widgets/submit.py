@@ -25,7 +25,7 @@ TEXTS = {
                 "en": "Hand this file to your instructor (by e-mail or a shared folder, as they tell you). "
                       "If you change answers afterwards, create it again: a new file is written."},
     "before": {"ja": "事前課題", "en": "Pre-assignments"},
-    "in_class": {"ja": "ワーク", "en": "In-class works"},
+    "in_class": {"ja": "ワーク", "en": "In-class exercises"},
     "after": {"ja": "事後課題", "en": "Post-assignments"},
     "section": {"ja": "章", "en": "Section"},
 }

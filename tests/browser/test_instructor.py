@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from .conftest import REPO, need_module, plain_lab
-from .helpers import open_lab, reveal, run_all, shot, wait_store
+from .conftest import plain_lab
+from .helpers import REPO, open_lab, reveal, run_all, shot, wait_store
 
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 N = 12
@@ -22,8 +22,6 @@ def cli(opsvalue_cli, *args, cwd):
 @pytest.fixture(scope="module")
 def course(opsvalue_cli, tmp_path_factory):
     """A course workspace: 12 demo trainees + one hostile one, collected into <root>/course."""
-    for rel in ("opsvalue_lab/instructor/demo.py", "opsvalue_lab/instructor/collect.py"):
-        need_module(rel, "instructor side")
     from opsvalue_lab.store import Workbook
     root = tmp_path_factory.mktemp("instructor")
     subs = root / "submissions"
@@ -41,7 +39,6 @@ def course(opsvalue_cli, tmp_path_factory):
 
 def test_instructor_notebook_reviews_question_and_saves_comment(page, request, course,
                                                                  server_factory):
-    need_module("notebooks/instructor/ja.ipynb", "instructor notebook")
     shutil.copy(REPO / "notebooks" / "instructor" / "ja.ipynb", course / "instructor.ipynb")
     srv = plain_lab(server_factory, course, "lab-instructor")
     open_lab(page, srv, "instructor.ipynb")
@@ -87,7 +84,6 @@ def test_instructor_notebook_reviews_question_and_saves_comment(page, request, c
 
 
 def test_report_hostile_submission_is_inert(browser, request, course, opsvalue_cli):
-    need_module("opsvalue_lab/instructor/report.py", "opsvalue-lab report")
     out = course / "report.html"
     cli(opsvalue_cli, "report", "--course", str(course / "course"), "--out", str(out), cwd=course)
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -85,7 +85,6 @@ def test_self_assessment_redraws_matrix(page, request, lab_ja):
     handle.focus()
     for _ in range(8):
         handle.press("ArrowRight")
-    page.wait_for_timeout(300)
     wb = open_workbook(ws)
     try:
         def last_task():

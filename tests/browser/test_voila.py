@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .conftest import base_env, need_module, open_workbook
+from .conftest import base_env, open_workbook
 from .helpers import free_port, reveal, shot, wait_store
 
 TYPED = "価値は見える化して初めて伝わる 🚀 Lead time lowered"
@@ -14,7 +14,6 @@ NOTEBOOK = "03_service_delivery.ipynb"
 
 @pytest.fixture(scope="module")
 def voila_app(server_factory, opsvalue_cli, tmp_path_factory):
-    need_module("opsvalue_lab/launch.py", "opsvalue-lab app")
     root = tmp_path_factory.mktemp("voila")
     ws = root / "workspace"
     port = free_port()
