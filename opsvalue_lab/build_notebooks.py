@@ -26,8 +26,8 @@ HIDDEN = {"jupyter": {"source_hidden": True}, "tags": ["hide-input"]}
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 _SRC_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.toml$")
 HEADER = {
-    "ja": "**第{sid}章 {title}** — 「運用の価値」とは何か (OpsLearn 運用設計 入門コース 第2回)\n\n> ▶ メニューの **Run → Run All Cells** (すべてのセルを実行) を選ぶと、"
-          "説明・図・入力欄が表示されます (ブラウザアプリ版では自動で表示されます)。回答は **自動的に保存** されます。",
+    "ja": "**第{sid}章 {title}** — 「運用の価値」とは何か（OpsLearn 運用設計 入門コース 第2回）\n\n> ▶ メニューの **Run → Run All Cells**（すべてのセルを実行）を選ぶと、"
+          "説明・図・入力欄が表示されます（ブラウザアプリ版では自動で表示されます）。回答は **自動的に保存** されます。",
     "en": "**Section {sid}: {title}** — What is the value of operations? (OpsLearn, lecture 2)\n\n> ▶ Choose **Run → Run All Cells** from the menu to show the explanations, "
           "figures and answer boxes (the browser app shows them by itself). Your answers **save automatically**.",
 }

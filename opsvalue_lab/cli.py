@@ -95,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--no-browser", action="store_true")
         s.set_defaults(run=_lazy(target))
 
+    s = sub.add_parser("review", help="open the instructor notebook on a course (JupyterLab, or Voila with --app)")
+    s.add_argument("--course", required=True, help="the folder given to `collect --course`")
+    s.add_argument("--lang", choices=("ja", "en"), default="ja")
+    s.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    s.add_argument("--no-browser", action="store_true")
+    s.add_argument("--app", action="store_true", help="serve it through Voila: no code, no JupyterLab")
+    s.set_defaults(run=_lazy("opsvalue_lab.launch:review"))
+
     s = sub.add_parser("export", help="write the trainee's submission file")
     s.add_argument("--workspace", default="opsvalue-workspace")
     s.add_argument("--out", default=None)

@@ -105,7 +105,7 @@ def value_recognition(lang: str = "ja") -> Figure:
     _mark(ax, 62.5, 42, "o")
     ax.plot([2, 98], [32, 32], color="#9aa5b1", lw=1, ls="--")
     # row 2: receiver is someone else
-    ax.text(2, 22, _t(lang, "受け取り手が他人\n(ビジネス)", "Receiver is\nsomeone else\n(business)"),
+    ax.text(2, 22, _t(lang, "受け取り手が他人\n（ビジネス）", "Receiver is\nsomeone else\n(business)"),
             fontsize=11, va="center", color=INK)
     _box(ax, 22, 18, 14, 8, _t(lang, "提供者", "Provider"), fill=FILL_A)
     _box(ax, 47, 18, 16, 8, _t(lang, "受け取り手", "Receiver"), fill=FILL_A)
@@ -131,19 +131,19 @@ def ops_flows(lang: str = "ja") -> Figure:
     fig, ax = _canvas(_t(lang, "運用業務の3つの流れ: リクエスト → デリバリ",
                          "Three ops flows: request → delivery"))
     rows = [
-        (_t(lang, "① フルフィルメント\n(依頼対応)", "① Fulfilment\n(requests)"),
+        (_t(lang, "① フルフィルメント\n（依頼対応）", "① Fulfilment\n(requests)"),
          _t(lang, "ユーザー", "User"), _t(lang, "依頼", "request"),
          _t(lang, "完了連絡", "completion notice")),
         (_t(lang, "② 障害対応", "② Incident"),
          _t(lang, "システム", "System"), _t(lang, "障害通知", "alert"),
          _t(lang, "復旧作業", "recovery")),
         (_t(lang, "③ 運用移管", "③ Transition"),
-         _t(lang, "ユーザー\n(開発など)", "User\n(e.g. dev team)"), _t(lang, "移管依頼", "handover request"),
+         _t(lang, "ユーザー\n（開発など）", "User\n(e.g. dev team)"), _t(lang, "移管依頼", "handover request"),
          _t(lang, "受入・移管完了連絡", "acceptance notice")),
     ]
-    ax.text(62, 47.5, _t(lang, "リクエスト (課題) →", "request (problem) →"), ha="center",
+    ax.text(62, 47.5, _t(lang, "リクエスト（課題）→", "request (problem) →"), ha="center",
             fontsize=10, color=INK)
-    ax.text(62, 44.5, _t(lang, "← デリバリ (課題解決)", "← delivery (solution)"), ha="center",
+    ax.text(62, 44.5, _t(lang, "← デリバリ（課題解決）", "← delivery (solution)"), ha="center",
             fontsize=10, color=INK)
     for i, (name, src, req, dlv) in enumerate(rows):
         y = 31 - i * 13.5
@@ -201,7 +201,7 @@ def engineering_ladder(lang: str = "ja") -> Figure:
         ax.text(x + 14, y + 4.5, sub, ha="center", va="center", fontsize=10, color=INK, linespacing=1.3)
         if i < 2:
             _arrow(ax, (x + 28.5, y + 10), (x + 32.5, y + 17))
-    ax.text(3, 44, _t(lang, "エンジニアリング = 仕事を論理的に言語化すること\n(コードや実装だけではない)",
+    ax.text(3, 44, _t(lang, "エンジニアリング = 仕事を論理的に言語化すること\n（コードや実装だけではない）",
                       "Engineering = putting work into logical words\n(not only code and tooling)"),
             fontsize=10.5, va="center", color=INK, linespacing=1.35)
     _arrow(ax, (3, 4), (97, 4))
@@ -212,15 +212,15 @@ def engineering_ladder(lang: str = "ja") -> Figure:
 
 def availability(lang: str = "ja") -> Figure:
     """Ops availability (0–100 %): the lecture's three kinds; all of them drive lead time."""
-    fig, ax = _canvas(_t(lang, "運用の可用性 (0〜100 %) は納期を左右する",
+    fig, ax = _canvas(_t(lang, "運用の可用性（0〜100 %）は納期を左右する",
                          "Ops availability (0–100 %) drives lead time"))
     layers = [
         (_t(lang, "① システムの可用性", "① System availability"),
          _t(lang, "ユーザーがシステムを使える状態か", "Can users use the system?")),
         (_t(lang, "② 運用窓口の可用性", "② Ops desk availability"),
-         _t(lang, "依頼を受け付けられるか (飽和・受付停止でないか)", "Can requests be accepted? (not saturated or closed)")),
+         _t(lang, "依頼を受け付けられるか（飽和・受付停止でないか）", "Can requests be accepted? (not saturated or closed)")),
         (_t(lang, "③ 運用遂行の可用性", "③ Execution availability"),
-         _t(lang, "受けた依頼を遂行できるか (放置されていないか)", "Is accepted work carried out? (not left unattended)")),
+         _t(lang, "受けた依頼を遂行できるか（放置されていないか）", "Is accepted work carried out? (not left unattended)")),
     ]
     for i, (head, sub) in enumerate(layers):
         y = 34 - i * 13
@@ -228,7 +228,7 @@ def availability(lang: str = "ja") -> Figure:
         ax.text(5, y + 6.6, head, fontsize=11, va="center", color=INK)
         ax.text(5, y + 2.6, sub, fontsize=10, va="center", color=INK)
         _arrow(ax, (66, y + 4.75), (78, 22))
-    _box(ax, 79, 17, 18, 10, _t(lang, "納期\n(リードタイム)", "Lead time"), fill=FILL_B, size=12)
+    _box(ax, 79, 17, 18, 10, _t(lang, "納期\n（リードタイム）", "Lead time"), fill=FILL_B, size=12)
     ax.text(88, 10, _t(lang, "どれかが下がると\n納期が延びる", "If any of them drops,\nlead time grows"),
             ha="center", va="center", fontsize=10, color=INK)
     return fig

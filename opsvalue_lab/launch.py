@@ -1,4 +1,4 @@
-"""`opsvalue-lab start` (JupyterLab) and `opsvalue-lab app` (Voila): prepare the workspace, then serve it.
+"""`opsvalue-lab start` (JupyterLab), `app` (Voila) and `review` (the instructor notebook): prepare, then serve.
 
 The trainee's edited notebooks are never overwritten: a changed shipped notebook goes beside the
 edited one as NN_slug.new-<version>.ipynb. Servers bind 127.0.0.1 only and use a random token.
@@ -179,38 +179,94 @@ def _install_sigterm() -> None:
         pass
 
 
-def start(args: Any) -> int:
-    """Prepare the workspace and open it in JupyterLab on 127.0.0.1 with a random token."""
-    lang = getattr(args, "lang", "ja") or "ja"
-    ws = prepare_workspace(getattr(args, "workspace", DEFAULT_WORKSPACE) or DEFAULT_WORKSPACE, lang)
+def _lab(args: Any, root: Path, path: str, env: dict[str, str]) -> int:
+    """JupyterLab on 127.0.0.1 with a random token, serving *root* and opening *path*."""
     port = int(getattr(args, "port", 0) or 0) or free_port()
     token = secrets.token_urlsafe(24)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ws}"]
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")
     if getattr(args, "no_browser", False):
         cmd.append("--no-browser")
-    first = sorted(ws.glob("00_*.ipynb"))
-    path = f"lab/tree/{first[0].name}" if first else "lab"
-    env = _env(ws)
-    if "JUPYTERLAB_SETTINGS_DIR" not in os.environ:  # a settings dir the user chose wins
-        env.update(quiet_lab_settings(ws))
+    if "JUPYTERLAB_SETTINGS_DIR" not in env:  # a settings dir the user chose wins
+        env = {**env, **quiet_lab_settings(root)}
     _install_sigterm()
-    return _run(cmd, env, f"http://127.0.0.1:{port}/{path}?token={token}", ws)
+    return _run(cmd, env, f"http://127.0.0.1:{port}/{path}?token={token}", root)
+
+
+def _voila(args: Any, root: Path, target: Path, env: dict[str, str], lang: str) -> int:
+    """Voila on 127.0.0.1 (code hidden) serving *target*: a folder's notebooks, or one notebook;
+    pages use the workbook's template (<html lang>, no public CDN, a <main> landmark)."""
+    port = int(getattr(args, "port", 0) or 0) or free_port()
+    data = install_voila_template(root, lang)
+    env = {**env, "JUPYTER_PATH": os.pathsep.join(p for p in (str(data), env.get("JUPYTER_PATH", "")) if p)}
+    cmd = [sys.executable, "-m", "voila", str(target), "--Voila.ip=127.0.0.1", f"--port={port}",
+           "--strip_sources=True", f"--Voila.root_dir={root}", f"--template={VOILA_TEMPLATE}"]
+    if getattr(args, "no_browser", False):
+        cmd.append("--no-browser")
+    _install_sigterm()
+    return _run(cmd, env, f"http://127.0.0.1:{port}/", root)
+
+
+def start(args: Any) -> int:
+    """Prepare the workspace and open it in JupyterLab on 127.0.0.1 with a random token."""
+    lang = getattr(args, "lang", "ja") or "ja"
+    ws = prepare_workspace(getattr(args, "workspace", DEFAULT_WORKSPACE) or DEFAULT_WORKSPACE, lang)
+    first = sorted(ws.glob("00_*.ipynb"))
+    return _lab(args, ws, f"lab/tree/{first[0].name}" if first else "lab", _env(ws))
 
 
 def app(args: Any) -> int:
     """Prepare the workspace and serve it through Voila (no code, no JupyterLab) on 127.0.0.1."""
     lang = getattr(args, "lang", "ja") or "ja"
     ws = prepare_workspace(getattr(args, "workspace", DEFAULT_WORKSPACE) or DEFAULT_WORKSPACE, lang)
-    port = int(getattr(args, "port", 0) or 0) or free_port()
-    env = _env(ws)
-    data = install_voila_template(ws, lang)
-    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(data), env.get("JUPYTER_PATH", "")) if p)
-    cmd = [sys.executable, "-m", "voila", str(ws), "--Voila.ip=127.0.0.1", f"--port={port}",
-           "--strip_sources=True", f"--Voila.root_dir={ws}", f"--template={VOILA_TEMPLATE}"]
-    if getattr(args, "no_browser", False):
-        cmd.append("--no-browser")
-    _install_sigterm()
-    return _run(cmd, env, f"http://127.0.0.1:{port}/", ws)
+    return _voila(args, ws, ws, _env(ws), lang)
+
+
+# ---- the instructor's review ------------------------------------------------------------------
+REVIEW_DIR = "review"          # <course>/review/: the instructor notebooks, wired to that course
+
+
+def prepare_review(course: str | Path) -> Path:
+    """<course>/review/ with the instructor notebooks (ja.ipynb, en.ipynb) and a pointer to the course.
+
+    The notebooks read the course from $OPSVALUE_COURSE (set by `review`), else from the pointer
+    file beside them, so the folder also works when opened in any JupyterLab. Edited notebooks are
+    kept (a newer one goes beside them, as in a trainee workspace).
+    """
+    c = Path(course).expanduser().resolve()
+    if not c.is_dir():
+        raise OpsValueError(f"{c}: there is no course folder here; make one with "
+                            f"`opsvalue-lab collect SUBMISSIONS --course {course}`")
+    from .instructor.course import COURSE_POINTER, DB_NAME
+    if not (c / DB_NAME).is_file() and any(c.iterdir()):
+        raise OpsValueError(f"{c}: this folder holds files but no course store ({DB_NAME}); pass the "
+                            "folder given to `opsvalue-lab collect --course`")
+    ws = c / REVIEW_DIR
+    ws.mkdir(exist_ok=True)
+    (ws / COURSE_POINTER).write_text("..\n", encoding="utf-8")
+    record_path = ws / ".opsvalue-shipped.json"
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+        record = record if isinstance(record, dict) else {}
+    except (OSError, ValueError):
+        record = {}
+    meta = ws / ".opsvalue"
+    built = _overlay_notebooks(meta)
+    src = built / "instructor" if built and (built / "instructor").is_dir() else shipped_notebooks("instructor")
+    _sync(src, ws, record, "")
+    record_path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+    return ws
+
+
+def review(args: Any) -> int:
+    """Open the instructor notebook on *args.course* in JupyterLab, or in Voila with --app."""
+    lang = "en" if getattr(args, "lang", "ja") == "en" else "ja"
+    ws = prepare_review(args.course)
+    env = dict(os.environ)
+    env["OPSVALUE_COURSE"] = str(ws.parent)
+    env.pop("OPSVALUE_WORKSPACE", None)
+    if getattr(args, "app", False):
+        return _voila(args, ws, ws / f"{lang}.ipynb", env, lang)
+    return _lab(args, ws, f"lab/tree/{lang}.ipynb", env)

@@ -1,7 +1,8 @@
 """The value model of the lecture 「運用の価値」とは何か (OpsLearn), as pure functions.
 
 サービス価値 (service value)  = 課題解決価値 (problem-solving value) × プロアクティブ度 (proactivity)
-デリバリ価値 (delivery value) = 納期 (lead time) × 反復再現性 (repeatability coefficient); lower is better.
+デリバリ価値 (delivery value) = 納期 (lead time) × 反復再現性 (摩擦係数, friction coefficient); a smaller figure
+means a higher delivery value.
 
 The lecture fixes the order of the levels, 0 for 未解決, the ranges 0 – ∞ and 0 – 2.0, and that
 repeatability behaves "like friction: lower is smoother". The numeric scores and coefficients
@@ -172,7 +173,7 @@ class ValueModel:
         return float(self.repeatability_coefficients[Repeatability(repeatability)])
 
     def delivery_value(self, lead_time_hours: float, repeatability: Repeatability | str) -> float:
-        """デリバリ価値 = 納期 (hours) × 反復再現性 coefficient. LOWER is better."""
+        """デリバリ価値 = 納期 (hours) × 摩擦係数. A SMALLER figure means a higher delivery value."""
         t = _finite("lead_time", lead_time_hours, "0 – ∞ (hours)")
         if t < 0:
             raise ValueError(f"lead_time {lead_time_hours!r} is outside the allowed range 0 – ∞ (hours)")
@@ -192,7 +193,7 @@ class ValueModel:
         """Everything a reader needs to interpret the numbers (for `opsvalue-lab model`)."""
         return {
             "service_value": "課題解決価値 × プロアクティブ度 (higher is better)",
-            "delivery_value": "納期[hours] × 反復再現性 coefficient (lower is better, like friction)",
+            "delivery_value": "納期[hours] × 摩擦係数 (friction): a smaller figure means a higher delivery value",
             "levels": [{"key": lv.value, **LEVEL_LABELS[lv], "score": self.solution_value(lv),
                         "description": LEVEL_DESCRIPTIONS[lv]} for lv in SolutionLevel],
             "proactivity": {"min": PROACTIVITY_MIN, "max": PROACTIVITY_MAX, "boundary": PROACTIVITY_BOUNDARY,

@@ -99,13 +99,14 @@ def _open(lang: str) -> Any:
     wb = _state["wb"]
     if wb is None or Path(wb.workspace).resolve() != ws:
         _quiet_log(ws)
-        from .store import Workbook
+        from .store import KERNEL_SAVE_BUDGET, Workbook, busy_timeout_within
         if wb is not None:
             try:
                 wb.close()
             except Exception:  # noqa: BLE001
                 pass
-        _state["wb"] = Workbook.open(ws)
+        # every save (also the last one, while the kernel stops) waits at most KERNEL_SAVE_BUDGET in total
+        _state["wb"] = Workbook.open(ws, busy_timeout=busy_timeout_within(KERNEL_SAVE_BUDGET))
         if not _state.get("atexit"):
             atexit.register(flush)  # a pending (debounced) save is written when the kernel stops
             _state["atexit"] = True
@@ -157,7 +158,7 @@ def flush() -> None:
     """Write every pending (debounced) answer now, e.g. when the kernel stops."""
     for v in _state["views"]:
         f = getattr(v, "flush", None)
-        if callable(f) and getattr(v, "_timer", None) is not None:  # only a pending save
+        if callable(f) and getattr(v, "pending", False):  # only a change not yet committed
             try:
                 f()
             except Exception:  # noqa: BLE001

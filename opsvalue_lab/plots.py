@@ -1,7 +1,7 @@
 """The value matrix and the delivery chart (data in, ``matplotlib.figure.Figure`` out; never pyplot).
 
 サービス価値 = 課題解決価値 × プロアクティブ度 (higher is better) and
-デリバリ価値 = 納期 × 反復再現性の係数 (lower is better), after OpsLearn 「運用の価値」とは何か.
+デリバリ価値 = 納期 × 摩擦係数 (a smaller figure means a higher delivery value), after OpsLearn 「運用の価値」とは何か.
 Meaning is carried by marker shape and text, never by colour alone. Drawing helpers: plots_base.py;
 class overlays: plots_class.py (re-exported here).
 """

@@ -1,7 +1,7 @@
 """Drawing helpers shared by the value matrix, the delivery chart and the class overlays.
 
 サービス価値 = 課題解決価値 × プロアクティブ度 (higher is better) and
-デリバリ価値 = 納期 × 反復再現性の係数 (lower is better), after OpsLearn 「運用の価値」とは何か.
+デリバリ価値 = 納期 × 摩擦係数 (a smaller figure means a higher delivery value), after OpsLearn 「運用の価値」とは何か.
 Meaning is carried by marker shape and text, never by colour alone. Charts: plots.py, plots_class.py.
 """
 from __future__ import annotations
@@ -105,7 +105,7 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
     """Empty value matrix: halves, 1.0 boundary, level rows, iso-value curves, reference activities."""
     fig, ax = new_figure(
         title or _t(lang, "サービス価値マトリクス", "Service value matrix"),
-        _t(lang, "サービス価値 = 課題解決価値 × プロアクティブ度 (右上ほど高価値)",
+        _t(lang, "サービス価値 = 課題解決価値 × プロアクティブ度（右上ほど高価値）",
            "Service value = problem-solving value × proactivity (higher and further right = more value)"),
         lang)
     scores = [model.solution_value(lv) for lv in SolutionLevel]
@@ -130,7 +130,7 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
     ax.set_xlabel(_t(lang, "プロアクティブ度（0 – 2.0）: ユーザーの課題を、どのタイミングで解決するか",
                      "Proactivity (0 – 2.0): when the user's problem is solved"), fontsize=10.5)
     ax.set_yticks(scores)
-    ax.set_yticklabels([f"{LEVEL_LABELS[lv][_t(lang, 'ja', 'en')]}\n({_t(lang, '点', 'score')} {s:g})"
+    ax.set_yticklabels([f"{LEVEL_LABELS[lv][_t(lang, 'ja', 'en')]}\n{_t(lang, f'（点 {s:g}）', f'(score {s:g})')}"
                         for lv, s in zip(SolutionLevel, scores)], fontsize=10)
     ax.set_ylabel(_t(lang, "課題解決価値", "Problem-solving value"), fontsize=10.5)
     vmax = scores[-1] * 2.0
@@ -139,7 +139,7 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
     for i, v in enumerate(values):
         xs = [v / top + k * (2.0 - v / top) / 60 for k in range(61)]
         ax.plot(xs, [v / x for x in xs], color=ISO, lw=1.0, ls=":", zorder=1,
-                label=_t(lang, "等価値線 (数字 = サービス価値)", "Iso-value line (number = service value)")
+                label=_t(lang, "等価値線（数字 = サービス価値）", "Iso-value line (number = service value)")
                 if i == 0 else None)
         txt = ax.text(v / top, top - 0.04 * (top - bottom), f"{v:g}", fontsize=10, color="#52606d", ha="center",
                       va="top", zorder=3, bbox=dict(fc="white", ec=ISO, lw=0.6, boxstyle="round,pad=0.25"))
@@ -201,8 +201,9 @@ def delivery_axes(lang: str, model: ValueModel, xlim: tuple[float, float], title
     reps = list(Repeatability)
     coefs = [model.coefficient(r) for r in reps]
     ax.set_yticks([1, 2, 3, 4])
-    ax.set_yticklabels([f"{REPEATABILITY_LABELS[r][_t(lang, 'ja', 'en')]}\n({_t(lang, '摩擦係数', 'friction')} {c:g})"
-                        for r, c in zip(reps, coefs)], fontsize=10)
+    ax.set_yticklabels([REPEATABILITY_LABELS[r][_t(lang, "ja", "en")] + "\n"
+                        + _t(lang, f"（摩擦係数 {c:g}）", f"(friction {c:g})") for r, c in zip(reps, coefs)],
+                       fontsize=10)
     ax.set_ylabel(_t(lang, "反復再現性（摩擦係数のようなもの: 低いほど滑らか）",
                      "Repeatability (like a friction coefficient: lower is smoother)"), fontsize=10.5)
     for y in (1, 2, 3, 4):
@@ -331,11 +332,11 @@ def plot_tasks(ax, obstacles, before_xy, after_xy, names, lang, matched, ms=9):
     b, a = pts[:len(before_xy)], pts[len(before_xy):]
     for i, (x, y) in enumerate(b):
         ax.plot([x], [y], marker="o", ms=ms, mfc="white", mec=BEFORE, mew=2, ls="none", zorder=5,
-                label=_t(lang, "自分の業務 (Before)", "My tasks (Before)") if i == 0 else None)
+                label=_t(lang, "自分の業務（Before）", "My tasks (Before)") if i == 0 else None)
         obstacles.append(_marker_box(ax, x, y))
     for j, (x, y) in enumerate(a):
         ax.plot([x], [y], marker="s", ms=ms - 1, color=AFTER, ls="none", zorder=5,
-                label=_t(lang, "自分の業務 (After)", "My tasks (After)") if j == 0 else None)
+                label=_t(lang, "自分の業務（After）", "My tasks (After)") if j == 0 else None)
         obstacles.append(_marker_box(ax, x, y))
     for bi, aj in matched:
         (x0, y0), (x1, y1) = b[bi], a[aj]

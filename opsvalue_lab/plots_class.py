@@ -75,12 +75,12 @@ def _overlay(ax, obstacles, trainees, coord: Callable[[Task], tuple[float, float
         xs, ys = zip(*(shake(p) for p in pts))
         ax.plot(xs, ys, ls="none", marker=marker, ms=ms, alpha=alpha, zorder=3, mec=color,
                 mfc="none" if marker == "o" else color, mew=1.2,
-                label=_t(lang, f"業務 ({name}) {len(pts)}件", f"Tasks ({name}): {len(pts)}"))
+                label=_t(lang, f"業務（{name}）{len(pts)}件", f"Tasks ({name}): {len(pts)}"))
     m0, m1 = _mean(flat_pre, logx), _mean(flat_post, logx)
     for m, marker, color, name in ((m0, "o", BEFORE, "Before"), (m1, "s", AFTER, "After")):
         if m:
             ax.plot(*m, marker=marker, ms=15, mfc="white" if marker == "o" else color, mec=color, mew=3,
-                    ls="none", zorder=7, label=_t(lang, f"クラス平均 ({name})", f"Class mean ({name})"))
+                    ls="none", zorder=7, label=_t(lang, f"クラス平均（{name}）", f"Class mean ({name})"))
             obstacles.append(_marker_box(ax, *m, r=9))
     if m0 and m1:
         ax.annotate("", xy=m1, xytext=m0, zorder=8, arrowprops=dict(
@@ -109,7 +109,7 @@ def class_matrix(trainees: Sequence[TraineePoints], *, lang: str = "ja", anonymi
                  model=None) -> Figure:
     """The whole class on the service value matrix, with the mean shift from before to after."""
     model = model or catalogue().model
-    title = _t(lang, f"クラスのサービス価値マトリクス ({len(trainees)}人)",
+    title = _t(lang, f"クラスのサービス価値マトリクス（{len(trainees)}人）",
                f"Class service value matrix ({len(trainees)} trainees)")
     fig, ax, obstacles = matrix_axes(lang, model, True, title=title)
     scores = [model.solution_value(lv) for lv in SolutionLevel]
@@ -126,7 +126,7 @@ def class_delivery(trainees: Sequence[TraineePoints], *, lang: str = "ja", anony
     model = model or catalogue().model
     hours = [t.lead_time_hours for tr in trainees for t in (*tr.before, *tr.after)]
     lo, hi = hours_range(hours)
-    title = _t(lang, f"クラスのデリバリ価値チャート ({len(trainees)}人)",
+    title = _t(lang, f"クラスのデリバリ価値チャート（{len(trainees)}人）",
                f"Class delivery value chart ({len(trainees)} trainees)")
     fig, ax, obstacles = delivery_axes(lang, model, (lo, hi), title=title)
     rows = {r: i + 1 for i, r in enumerate(Repeatability)}

@@ -19,7 +19,8 @@ from typing import Any
 
 from .catalogue import TIMINGS, Catalogue
 from .catalogue import catalogue as packaged_catalogue
-from .store_schema import StoreError, Transactions, explain, identify, migrate
+from .errors import OpsValueError
+from .store_schema import RETRIES, StoreError, Transactions, explain, identify, migrate
 from .store_values import (
     LANGS,
     MAX_PROFILE_CHARS,
@@ -32,11 +33,21 @@ from .store_values import (
 )
 from .submission import write_submission
 
-__all__ = ["Workbook", "Version", "StoreError", "STORE_DIR", "STORE_FILE"]
+__all__ = ["Workbook", "Version", "Conflict", "StoreError", "STORE_DIR", "STORE_FILE"]
 
 STORE_DIR = ".opsvalue"
 STORE_FILE = "answers.sqlite3"
 DEFAULT_BUSY_TIMEOUT = 5.0  # seconds SQLite waits for another writer, per attempt
+# In a notebook kernel a save may wait for a locked store at most this long in total: jupyter_client
+# gives a stopping kernel shutdown_wait_time = 5 s and sends SIGTERM after half of it, and the last
+# pending answer is written while the kernel stops.
+KERNEL_SAVE_BUDGET = 2.0
+
+
+def busy_timeout_within(total: float) -> float:
+    """The per-attempt busy timeout that keeps every attempt plus the back-off sleeps within *total*."""
+    sleeps = 0.05 * (2 ** (RETRIES - 1) - 1)
+    return max(0.05, (total - sleeps) / RETRIES)
 
 
 def _now() -> str:
@@ -55,6 +66,18 @@ class Version:
     exercise_id: str
     value: Any
     saved_at: datetime  # tz-aware UTC
+
+
+ANY: Any = object()  # save(expect=ANY): no check of what the caller last saw
+
+
+class Conflict(OpsValueError):
+    """The answer was saved elsewhere (another window, the other language's notebook) since the caller
+    showed it; ``latest`` is that newer version. Nothing was written."""
+
+    def __init__(self, latest: Version | None) -> None:
+        self.latest = latest
+        super().__init__("this answer was saved elsewhere since it was shown; nothing was overwritten")
 
 
 class Workbook(Transactions):
@@ -138,16 +161,24 @@ class Workbook(Transactions):
             "INSERT OR REPLACE INTO profile (key, value) VALUES (?, ?)", list(items.items())))
 
     # ---- answers -------------------------------------------------------------------------
-    def save(self, exercise_id: str, value: Any) -> Version | None:
-        """Keep *value* as the newest version; None when it equals the latest. ValueError if invalid."""
+    def save(self, exercise_id: str, value: Any, *, expect: Any = ANY) -> Version | None:
+        """Keep *value* as the newest version; None when it equals the latest. ValueError if invalid.
+
+        *expect*: the ``saved_at`` of the version the caller last showed (None: nothing saved then).
+        When the newest version is another one with other text (saved elsewhere since), nothing is
+        written and :class:`Conflict` carries that version: a stale view never overwrites silently."""
         normal = check_value(self.catalogue, exercise_id, value)
         text = canonical(normal)
+        ids = self._ids(exercise_id)
 
         def write(c: sqlite3.Connection) -> Version | None:
-            row = c.execute("SELECT value FROM answer_version WHERE exercise_id = ? ORDER BY id DESC LIMIT 1",
-                            (exercise_id,)).fetchone()
-            if row is not None and row[0] == text:
+            row = c.execute(f"SELECT exercise_id, value, saved_at FROM answer_version WHERE exercise_id IN "
+                            f"({','.join('?' * len(ids))}) ORDER BY id DESC LIMIT 1", ids).fetchone()
+            if row is not None and row[0] == exercise_id and row[1] == text:
                 return None
+            if expect is not ANY and (None if row is None else _when(row[2])) != expect:
+                raise Conflict(Version(exercise_id, self.catalogue.migrate(row[0], json.loads(row[1]))[1],
+                                       _when(row[2])) if row else None)
             at = _now()
             c.execute("INSERT INTO answer_version (exercise_id, value, saved_at) VALUES (?, ?, ?)",
                       (exercise_id, text, at))

@@ -202,3 +202,20 @@ def test_chart_and_figure_labels_follow_the_same_spellings():
         source = (ROOT / "opsvalue_lab" / name).read_text(encoding="utf-8")
         found += [f"{name}: {m.group(0)!r} (use {use})" for p, use in words.items() for m in re.finditer(p, source)]
     assert not found, found
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_four_check_questions_read_the_same_in_text_and_dashboard(lang):
+    from opsvalue_lab.widgets.dashboard import check_answers
+    text = _notebook_text(6, lang)
+    for question, _ in check_answers([], lang):
+        assert f"**{question}**" in text, f"section 6 ({lang}) words the check question {question!r} differently"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_option_labels_read_the_same_in_text_and_widgets(lang, cat):
+    """The before/after options of notebook 00's table are the choice widget's labels, word for word."""
+    text = _notebook_text(0, lang)
+    for aid in ("change-before", "change-after"):
+        for opt in cat.assignment(aid).options:
+            assert opt.label(lang) in text, f"{aid} option {opt.key!r} is worded differently in section 0 ({lang})"

@@ -27,10 +27,10 @@ def wb(tmp_path):
 def test_check_answers_from_tasks():
     tasks = [Task.from_dict(d) for d in BEFORE]
     ja = dict(check_answers(tasks, "ja"))
-    assert ja["課題解決のレベルは?"] == "根本解決 1 · 実質的解決 1 · 形式的解決 1 · 未解決 0"
-    assert ja["プロアクティブの度合いは?"] == "平均 0.9 · 事後的対応 2/3 件 (67%)"
-    assert ja["納期は?"] == "中央値 2.0 時間 (最短 30 分 · 最長 1.0 日)"
-    assert ja["反復再現性のレベルは?"] == "最も多いのは L1 言語化 (2/3 件)"
+    assert ja["課題解決のレベルは？"] == "根本解決 1 · 実質的解決 1 · 形式的解決 1 · 未解決 0"
+    assert ja["プロアクティブの度合いは？"] == "平均 0.9 · 事後的対応 2/3 件（67%）"
+    assert ja["納期は？"] == "中央値 2.0 時間（最短 30 分 · 最長 1.0 日）"
+    assert ja["反復再現性のレベルは？"] == "最も多いのは L1 言語化（2/3 件）"
     en = [q for q, _ in check_answers([], "en")]
     assert en == ["What is the solution level?", "How proactive is it?", "What is the lead time?",
                   "What is the repeatability level?"]

@@ -146,3 +146,37 @@ def test_app_serves_voila_on_localhost(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.returncode is not None
+
+
+def test_review_folder_is_wired_to_the_course_from_anywhere(tmp_path, monkeypatch):
+    from opsvalue_lab.instructor.course import Course
+    from opsvalue_lab.instructor.nbapi import course_dir
+    from opsvalue_lab.launch import prepare_review
+    monkeypatch.delenv("OPSVALUE_COURSE", raising=False)
+    with Course(tmp_path / "course"):
+        pass
+    monkeypatch.chdir(tmp_path)
+    ws = prepare_review("course")
+    assert ws == (tmp_path / "course" / "review").resolve()
+    assert {p.name for p in ws.glob("*.ipynb")} == {"ja.ipynb", "en.ipynb"}
+    # the notebooks find the course from their own folder, whatever the server's cwd was
+    assert course_dir("course", cwd=ws) == (tmp_path / "course").resolve()
+    monkeypatch.setenv("OPSVALUE_COURSE", str(tmp_path / "other"))
+    assert course_dir("course", cwd=ws) == tmp_path / "other"
+    # an edited notebook is kept on the next review
+    (ws / "ja.ipynb").write_text((ws / "ja.ipynb").read_text(encoding="utf-8").replace("#", "##", 1),
+                                 encoding="utf-8")
+    edited = (ws / "ja.ipynb").read_text(encoding="utf-8")
+    prepare_review(tmp_path / "course")
+    assert (ws / "ja.ipynb").read_text(encoding="utf-8") == edited
+
+
+def test_review_refuses_what_is_not_a_course(tmp_path):
+    from opsvalue_lab.launch import prepare_review
+    with pytest.raises(OpsValueError, match="no course folder"):
+        prepare_review(tmp_path / "missing")
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"x")
+    with pytest.raises(OpsValueError, match="no course store"):
+        prepare_review(tmp_path / "photos")
+    assert not (tmp_path / "photos" / "review").exists()

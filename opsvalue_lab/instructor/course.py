@@ -24,6 +24,7 @@ from ..store_values import split_value
 from .values import is_answered, pair_order
 
 DB_NAME = "course.sqlite3"
+COURSE_POINTER = ".opsvalue-course"  # beside instructor notebooks (`opsvalue-lab review`): the course folder
 BEFORE_TASKS, AFTER_TASKS = "self-assessment-before", "self-assessment-after"
 
 _SCHEMA = """

@@ -3,7 +3,9 @@
     import opsvalue_lab.instructor.nbapi as iv; iv.begin("ja", course="course")
     iv.collect_panel(); iv.completion(); iv.question_review(); iv.trainee_review(); iv.class_charts()
 
-The course directory is $OPSVALUE_COURSE if set, else the `course` argument (relative to the cwd).
+The course directory is $OPSVALUE_COURSE if set (`opsvalue-lab review --course DIR` sets it), else
+the folder named in `.opsvalue-course` beside the notebook (written by `review`), else the `course`
+argument (relative to the cwd).
 Each call displays one view and returns None; errors become one friendly line, never a traceback.
 """
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..widgets.common import Status, friendly_cell, guarded
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
 T = {"src": {"ja": "提出ファイル・フォルダー・zip のパス", "en": "Path to a submission file, folder or zip"},
      "collect": {"ja": "取り込む", "en": "Collect"},
-     "report": {"ja": "レポート (HTML + CSV) を作成", "en": "Write report (HTML + CSV)"},
+     "report": {"ja": "レポート（HTML + CSV）を作成", "en": "Write report (HTML + CSV)"},
      "feedback": {"ja": "フィードバックファイルを書き出す", "en": "Export feedback files"},
      "course": {"ja": "コース", "en": "Course"},
      "counts": {"ja": "受講者 {trainees} 名・提出ファイル {submissions} 件",
@@ -42,8 +44,19 @@ def _show(obj: Any) -> None:
 _friendly = friendly_cell(lambda: _state["lang"], lambda obj: _show(obj))
 
 
-def course_dir(course: str | Path | None = None) -> Path:
-    return Path(os.environ.get("OPSVALUE_COURSE") or course or "course").expanduser()
+def course_dir(course: str | Path | None = None, cwd: Path | None = None) -> Path:
+    env = os.environ.get("OPSVALUE_COURSE")
+    if env:
+        return Path(env).expanduser()
+    here = cwd or Path.cwd()
+    try:
+        from .course import COURSE_POINTER
+        pointed = (here / COURSE_POINTER).read_text(encoding="utf-8").strip()
+    except OSError:
+        pointed = ""
+    if pointed:
+        return (here / pointed).resolve()
+    return Path(course or "course").expanduser()
 
 
 def _course():

@@ -2,21 +2,27 @@
 
 Typing is never disturbed: the Textarea values are set once, at construction, and never written
 back while the trainee types (a write-back breaks Japanese IME composition, ipywidgets#3836).
-Every change schedules a save 0.8 s after the last keystroke (one version per pause).
+Every change schedules a save 0.8 s after the last keystroke (one version per pause) through
+:class:`~opsvalue_lab.widgets.autosave.Autosave`: the status says "not saved yet" until the commit
+returns. If the answer was saved elsewhere since this box was shown (the same notebook in another
+kernel, the ja/ and en/ copies), the box says so and overwrites nothing until the trainee chooses.
 """
 from __future__ import annotations
 
 import html
-import threading
+import logging
 from typing import Any
 
 import ipywidgets as w
 
 from ..i18n import lookup
+from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
+from .autosave import DEBOUNCE_SECONDS, Autosave
 from .common import Status, catalogue_of, disclosure, friendly_error, named, t
 
-DEBOUNCE_SECONDS = 0.8
+__all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md", "cat_of"]
+log = logging.getLogger("opsvalue_lab")
 
 TEXTS = {
     "hint": {"ja": "ヒント", "en": "Hint"},
@@ -27,7 +33,16 @@ TEXTS = {
     "example": {"ja": "回答例", "en": "Example answer"},
     "reflection": {"ja": "振り返りの問い", "en": "Questions to reflect on"},
     "feedback": {"ja": "講師からのフィードバック", "en": "Feedback from your instructor"},
-    "optional_fields": {"ja": "書ける欄から書いてください (空欄があっても保存されます)。",
+    "changed": {"ja": "✎ 未保存の変更があります（入力が止まると保存します）",
+                "en": "✎ Unsaved changes (saved when you pause)"},
+    "conflict": {"ja": "⚠ この回答は、この画面を開いた後に別の場所（同じノートブックの別タブ、または日本語版・英語版の"
+                       "もう一方）で {at} に保存されています。あなたの入力はまだ保存していません。どちらを残すか選んでください。",
+                 "en": "⚠ This answer was saved elsewhere at {at} (another tab of this notebook, or the other "
+                       "language's copy) after this box was shown. Your text is not saved yet: choose which to keep."},
+    "other_text": {"ja": "保存されている文章", "en": "The saved text"},
+    "keep_mine": {"ja": "自分の文章で上書き保存", "en": "Keep mine (save over it)"},
+    "use_other": {"ja": "保存されている文章を使う", "en": "Use the saved text"},
+    "optional_fields": {"ja": "書ける欄から書いてください（空欄があっても保存されます）。",
                         "en": "Fill in what you can; empty boxes are fine and still save."},
 }
 
@@ -73,10 +88,12 @@ class AnswerView:
         self.assignment = a = cat_of(wb).assignment(exercise_id)
         if a.kind not in ("text", "fields"):
             raise ValueError(f"{exercise_id}: AnswerView needs kind text or fields, not {a.kind!r}")
-        self._lock = threading.RLock()
-        self._timer: threading.Timer | None = None
         self.status = Status(lang)
-        saved = wb.latest(exercise_id)
+        shown = wb.latest_version(exercise_id)
+        saved = shown.value if shown is not None else None
+        self._base = shown.saved_at if shown is not None else None  # the version this box started from
+        self._answered = is_answered(saved)
+        self._loading = False
         # width auto: the box stretches to the column (100% plus the widget margin overflowed the right edge)
         layout = w.Layout(width="auto", height="8em" if a.kind == "text" else "5em")
         self.boxes: dict[str | None, w.Textarea] = {}
@@ -100,6 +117,15 @@ class AnswerView:
         self.retry = w.Button(description=t("retry", lang), icon="save",
                               layout=w.Layout(display="none", width="auto"))
         self.retry.on_click(lambda _b: self.flush())
+        self.conflict_note = w.HTML()
+        self.keep_mine = w.Button(description=tx("keep_mine", lang), icon="save", layout=w.Layout(width="auto"))
+        self.use_other = w.Button(description=tx("use_other", lang), icon="undo", layout=w.Layout(width="auto"))
+        self.keep_mine.on_click(lambda _b: self._resolve(keep=True))
+        self.use_other.on_click(lambda _b: self._resolve(keep=False))
+        self.conflict_box = w.VBox([self.conflict_note, w.HBox([self.keep_mine, self.use_other])],
+                                   layout=w.Layout(display="none"))
+        self._conflict: Conflict | None = None
+        self.autosave = Autosave(self.value, self._commit, self._show)
         hint = w.HTML(disclosure(tx("hint", lang), md(a.guidance(lang))))  # Tab + Enter open it
         self.example_button = w.Button(description=tx("see_example", lang), icon="eye",
                                        layout=w.Layout(width="auto"))
@@ -108,14 +134,14 @@ class AnswerView:
         self.example_button.on_click(self._on_example)
         self._update_count()
         if is_answered(saved):
-            self._show_saved_time()
+            self.status.saved(self._base)
         else:
             self.status.info(t("unsaved", lang))
         self._update_example_lock()
         self.widget = w.VBox([
             w.HTML(f"<div class='opsvalue-prompt'><b>{html.escape(a.title(lang))}</b>{md(a.prompt(lang))}</div>"),
             hint, *parts,
-            w.HBox([self.status.widget, self.count, self.retry]),
+            w.HBox([self.status.widget, self.count, self.retry]), self.conflict_box,
             feedback_box(wb, exercise_id, lang),
             w.HBox([self.example_button, self.example_note]), self.example_area,
         ], layout=w.Layout(width="100%"))
@@ -132,43 +158,84 @@ class AnswerView:
         self.count.value = f"<small>{n} {t('chars', self.lang)}</small>"
 
     # -- saving ------------------------------------------------------------------------------
+    @property
+    def pending(self) -> bool:
+        """True while typed text is not yet committed (a save is waiting, running or failed)."""
+        return self.autosave.pending
+
     def _on_change(self, _change: dict) -> None:
+        if self._loading:
+            return
+        self.autosave.changed()  # the save is scheduled first; the widgets are only drawn after
         try:
             self._update_count()
-            with self._lock:
-                if self._timer is not None:
-                    self._timer.cancel()
-                self._timer = threading.Timer(DEBOUNCE_SECONDS, self.flush)
-                self._timer.daemon = True
-                self._timer.start()
-        except Exception as exc:  # noqa: BLE001 - a handler never raises
-            self.status.error(friendly_error(exc, self.lang))
+        except Exception:  # noqa: BLE001 - a handler never raises
+            log.exception("answer box: character count")
 
     def flush(self) -> bool:
         """Save the current text now (cancelling a pending save). True when it is stored."""
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-            try:
-                self.status.info(t("saving", self.lang))
-                self.wb.save(self.exercise_id, self.value())
-            except Exception as exc:  # noqa: BLE001 - shown as a friendly message; text stays
-                self.status.error(f"{t('error_prefix', self.lang)}: {friendly_error(exc, self.lang)} "
-                                  f"{t('text_kept', self.lang)}")
-                self.retry.layout.display = None
-                return False
-            self.status.saved()
-            self.retry.layout.display = "none"
-            self._update_example_lock()
-            return True
+        return self.autosave.flush()
 
-    def _show_saved_time(self) -> None:
+    def _commit(self, value: Any) -> Any:
+        """Runs in the save worker (or flush's caller): returns once the store has committed."""
+        v = self.wb.save(self.exercise_id, value, expect=self._base)
+        if v is None:  # equal to the newest version: this box now stands on that one
+            cur = self.wb.latest_version(self.exercise_id)
+            self._base = cur.saved_at if cur is not None else None
+        else:
+            self._base = v.saved_at
+        self._answered = is_answered(value)
+        # <- the committed save has returned: the one place for after-save hooks (e.g. mirroring)
+        return v
+
+    def _show(self, state: str, payload: Any = None) -> None:
+        """Draw the autosave state (never touches the store)."""
+        lang = self.lang
+        if state == "unsaved":
+            self.status.info(tx("changed", lang))
+        elif state == "saving":
+            self.status.info(t("saving", lang))
+        elif state == "saved":
+            self._conflict = None
+            self.conflict_box.layout.display = "none"
+            self.status.saved(payload.saved_at if payload is not None else None)
+            self.retry.layout.display = "none"
+            self._set_example_lock(self._answered)
+        elif isinstance(payload, Conflict):
+            self._conflict = payload
+            at = payload.latest.saved_at.astimezone().strftime("%H:%M:%S") if payload.latest else "?"
+            self.status.error(tx("conflict", lang).format(at=at).lstrip("⚠ "))
+            other = payload.latest.value if payload.latest else ""
+            text = other if isinstance(other, str) else "\n".join(
+                f"{k}: {v}" for k, v in (other or {}).items())
+            self.conflict_note.value = (f"<div class='opsvalue-example'><b>{tx('other_text', lang)}</b>"
+                                        f"<div>{html.escape(text).replace(chr(10), '<br>')}</div></div>")
+            self.conflict_box.layout.display = None
+        else:
+            self.status.error(f"{t('error_prefix', lang)}: {friendly_error(payload, lang)} {t('text_kept', lang)}")
+            self.retry.layout.display = None
+
+    def _resolve(self, keep: bool) -> None:
+        """The trainee's choice after a conflict: save their text over the other, or take the other."""
+        c = self._conflict
+        if c is None:
+            return
+        self._base = c.latest.saved_at if c.latest is not None else None
+        if keep:
+            self.flush()
+            return
         try:
-            hist = self.wb.history(self.exercise_id)
-            self.status.saved(hist[-1].saved_at if hist else None)
-        except Exception:  # noqa: BLE001
-            self.status.saved()
+            self._loading = True
+            value: Any = c.latest.value if c.latest is not None else ""
+            for key, ta in self.boxes.items():
+                if key is None:
+                    ta.value = value if isinstance(value, str) else ""
+                else:
+                    ta.value = str((value if isinstance(value, dict) else {}).get(key, "") or "")
+        finally:
+            self._loading = False
+        self._update_count()
+        self.flush()  # equal to the newest version: nothing new is written, the status says saved
 
     # -- example answer ----------------------------------------------------------------------
     def _has_own_answer(self) -> bool:
@@ -178,7 +245,9 @@ class AnswerView:
             return False
 
     def _update_example_lock(self) -> None:
-        ok = self._has_own_answer()
+        self._set_example_lock(self._has_own_answer())
+
+    def _set_example_lock(self, ok: bool) -> None:
         self.example_button.disabled = not ok
         self.example_note.value = "" if ok else f"<small>※ {tx('example_locked', self.lang)}</small>"
 

@@ -48,7 +48,7 @@ def t(key: str, lang: str) -> str:
 
 
 LEADS: dict[str, dict[str, str]] = {  # what the error means for the trainee, before its detail
-    "StoreError": {"ja": "回答を保存しているファイルを使えません (ファイルはそのまま残しています。講師に伝えてください)",
+    "StoreError": {"ja": "回答を保存しているファイルを使えません（ファイルはそのまま残しています。講師に伝えてください）",
                    "en": "The file that keeps your answers cannot be used (it was left as it is; tell your instructor)"},
     "SubmissionError": {"ja": "提出ファイルを作成・読み込みできません", "en": "The submission file cannot be written or read"},
     "FeedbackError": {"ja": "フィードバックファイルを読み込めません", "en": "The feedback file cannot be read"},

@@ -14,11 +14,11 @@ TEXTS = {
     "cohort": {"ja": "受講クラス", "en": "Cohort"},
     "lang": {"ja": "言語", "en": "Language"},
     "save": {"ja": "プロフィールを保存", "en": "Save profile"},
-    "id_hint": {"ja": "受講者IDは提出ファイルの名前になります (英数字と - _ がおすすめ)。",
+    "id_hint": {"ja": "受講者IDは提出ファイルの名前になります（英数字と - _ がおすすめ）。",
                 "en": "The trainee ID becomes the name of your submission file (letters, digits, - and _ work best)."},
     "lang_note": {"ja": "言語の選択はプロフィールに保存されます。もう一方の言語のノートブックは、ワークスペース内の "
-                        "その言語名のフォルダー (<code>en</code> または <code>ja</code>) にあります。英語版で始めるには "
-                        "<code>opsvalue-lab start --lang en</code> を使ってください (回答は共通です)。",
+                        "その言語名のフォルダー（<code>en</code> または <code>ja</code>）にあります。英語版で始めるには "
+                        "<code>opsvalue-lab start --lang en</code> を使ってください（回答は共通です）。",
                   "en": "The language choice is saved in your profile. The notebooks in the other language are "
                         "in the workspace folder named after it (<code>ja</code> or <code>en</code>); to start in "
                         "English use <code>opsvalue-lab start --lang en</code> (your answers are shared)."},

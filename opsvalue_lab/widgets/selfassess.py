@@ -38,10 +38,10 @@ AVAIL_LABELS = {"system": ("システムの可用性 %", "System availability %"
                 "execution": ("運用遂行の可用性 %", "Ops execution availability %")}
 UI = {
     "name": ("業務名", "Task"), "kind": ("種類", "Kind"), "level": ("課題解決", "Solution level"),
-    "proactivity": ("プロアクティブ度 (1.0 未満 = 事後的 / 1.0 = 境界 / 1.0 超 = 事前的)",
+    "proactivity": ("プロアクティブ度（1.0 未満 = 事後的 / 1.0 = 境界 / 1.0 超 = 事前的）",
                     "Proactivity (below 1.0 = reactive / 1.0 = boundary / above 1.0 = proactive)"),
     "lead": ("納期", "Lead time"), "rep": ("反復再現性", "Repeatability"),
-    "avail": ("運用の可用性も記録する (任意)", "Also record ops availability (optional)"),
+    "avail": ("運用の可用性も記録する（任意）", "Also record ops availability (optional)"),
     "add": ("業務を追加", "Add a task"), "remove": ("削除", "Remove"), "save": ("保存", "Save"),
     "copy": ("Before の業務をコピー", "Copy my Before tasks"),
     "copy_hint": ("Before で評価した業務をコピーして、今の評価に書き換えられます。",
@@ -50,7 +50,7 @@ UI = {
     "service": ("サービス価値", "Service value"), "delivery": ("デリバリ価値", "Delivery value"),
     "higher": ("高いほどよい", "higher is better"), "lower": ("値が小さいほどデリバリ価値が高い", "a smaller figure means a higher delivery value"),
     "need_name": ("{n} 行目: 業務名を入力すると保存されます。", "Row {n}: type a task name and it will be saved."),
-    "row_error": ("{n} 行目: {msg} (入力は消えていません)", "Row {n}: {msg} (your input is kept)"),
+    "row_error": ("{n} 行目: {msg}（入力は消えていません）", "Row {n}: {msg} (your input is kept)"),
     "empty": ("まだ業務がありません。「業務を追加」を押してください。", "No tasks yet. Press \"Add a task\"."),
     "coef": ("摩擦係数", "friction"), "hours": ("時間", "h"),
 }

@@ -20,7 +20,7 @@ TEXTS = {
     "no_id": {"ja": "先にプロフィールで受講者IDを入力して保存してください。",
               "en": "Please enter and save your trainee ID in the profile first."},
     "written": {"ja": "提出ファイルを作成しました:", "en": "Submission file written:"},
-    "hand_in": {"ja": "このファイルを講師に渡してください (メール添付や共有フォルダーなど、講師の指示に従ってください)。"
+    "hand_in": {"ja": "このファイルを講師に渡してください（メール添付や共有フォルダーなど、講師の指示に従ってください）。"
                       "提出後に回答を直した場合は、もう一度作成すると新しいファイルができます。",
                 "en": "Hand this file to your instructor (by e-mail or a shared folder, as they tell you). "
                       "If you change answers afterwards, create it again: a new file is written."},

@@ -107,11 +107,20 @@ def settle(page, timeout: float = 120) -> None:
 
 
 def answer_something(page, lang: str) -> None:
+    from playwright.sync_api import Error as PlaywrightError
     box = page.locator(".widget-textarea textarea")
     if box.count():
-        reveal(box.first).fill("a11y: 確認のための回答" if lang == "ja" else "a11y: an answer to check")
+        for attempt in range(3):  # a widget view may be replaced while the page finishes rendering
+            try:
+                box.first.fill("a11y: 確認のための回答" if lang == "ja" else "a11y: an answer to check")
+                break
+            except PlaywrightError as e:
+                if "not attached" not in str(e) or attempt == 2:
+                    raise
+                settle(page)
         saved = "保存しました" if lang == "ja" else "Saved"
-        reveal(page.locator(".opsvalue-saved", has_text=saved).first, timeout=15_000)
+        page.wait_for_function("""(w) => Array.from(document.querySelectorAll('[aria-live] .opsvalue-saved'))
+            .some(e => (e.textContent || '').includes(w))""", arg=saved, timeout=15_000)
         return
     radio = page.locator(".widget-radio-box input[type=radio]")
     if radio.count():

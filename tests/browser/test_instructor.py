@@ -1,13 +1,13 @@
 """The instructor: demo class + one hostile submission → collect → instructor notebook → report."""
 from __future__ import annotations
 
-import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from .conftest import plain_lab
-from .helpers import REPO, open_lab, reveal, run_all, shot, wait_store
+from .conftest import START_URL, base_env
+from .helpers import free_port, open_lab, reveal, run_all, shot, wait_store
 
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 N = 12
@@ -37,11 +37,44 @@ def course(opsvalue_cli, tmp_path_factory):
     return root
 
 
+def start_review(server_factory, opsvalue_cli, cwd: Path, course: str, name: str, *extra: str):
+    """`opsvalue-lab review --course COURSE --no-browser --port N [extra]`, run in *cwd*."""
+    port = free_port()
+    cmd = [*opsvalue_cli, "review", "--course", course, "--no-browser", "--port", str(port), *extra]
+    return server_factory(cmd, cwd=cwd, env=base_env(cwd / f".{name}-cfg"), name=name, port=port,
+                          url_pattern=START_URL if "--app" not in extra else None,
+                          url=f"http://127.0.0.1:{port}/" if "--app" in extra else None)
+
+
+def test_review_command_shows_the_walkthrough_class(page, request, server_factory, opsvalue_cli,
+                                                    tmp_path_factory):
+    """README walk-through in a folder of its own (not the repository), then `review --course course`."""
+    root = tmp_path_factory.mktemp("walkthrough")
+    cli(opsvalue_cli, "demo-class", "--n", "200", "--out", "demo", cwd=root)
+    cli(opsvalue_cli, "collect", "demo", "--course", "course", cwd=root)
+    srv = start_review(server_factory, opsvalue_cli, root, "course", "review-200")
+    open_lab(page, srv, "ja.ipynb")
+    run_all(page)
+    reveal(page.get_by_text("受講者 200 名").first, timeout=60_000)
+    reveal(page.get_by_text("全 200 名").first, timeout=60_000)  # the views page through all 200
+    shot(page, request, "review-200")
+    assert (root / "course" / "review" / "ja.ipynb").is_file()
+
+
+def test_review_app_serves_the_course_through_voila(page, request, course, server_factory, opsvalue_cli):
+    elsewhere = course / "elsewhere"
+    elsewhere.mkdir(exist_ok=True)
+    srv = start_review(server_factory, opsvalue_cli, elsewhere, "../course", "review-app", "--app", "--lang", "en")
+    page.goto(srv.url, timeout=120_000)
+    reveal(page.get_by_text(f"{N + 1} trainees").first, timeout=120_000)
+    assert "iv.begin" not in page.inner_text("body")  # code hidden
+    shot(page, request, "review-app")
+
+
 def test_instructor_notebook_reviews_question_and_saves_comment(page, request, course,
-                                                                 server_factory):
-    shutil.copy(REPO / "notebooks" / "instructor" / "ja.ipynb", course / "instructor.ipynb")
-    srv = plain_lab(server_factory, course, "lab-instructor")
-    open_lab(page, srv, "instructor.ipynb")
+                                                                 server_factory, opsvalue_cli):
+    srv = start_review(server_factory, opsvalue_cli, course, "course", "lab-instructor")
+    open_lab(page, srv, "ja.ipynb")
     run_all(page)
     pick = page.locator(".jp-OutputArea-output .widget-dropdown",
                         has_text="課題").locator("select").first
