@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: lab test lint bench notebooks clean
+.PHONY: lab hub test lint bench notebooks clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,11 +12,18 @@ $(VENV)/.base: pyproject.toml
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base
-	$(PY) -m pip install -q -e ".[test]"
+	$(PY) -m pip install -q -e ".[test,hub]"
+	touch $@
+
+$(VENV)/.hub: $(VENV)/.base
+	$(PY) -m pip install -q -e ".[hub]"
 	touch $@
 
 lab: $(VENV)/.base
 	$(VENV)/bin/opsvalue-lab start $(ARGS)
+
+hub: $(VENV)/.hub
+	$(VENV)/bin/opsvalue-lab hub-demo $(ARGS)
 
 test: lint
 	$(PY) -m pytest $(ARGS)

@@ -120,10 +120,6 @@ def _code(kind: str, value: Any) -> str:
     return f"ov.{kind}({json.dumps(value, ensure_ascii=False)})"
 
 
-FIGURE_WORDS = {"alt": {"ja": "図「{title}」。図の中の語句 {n} 個は、図の下の「図の内容を表で見る」で読めます。",
-                       "en": "Figure \"{title}\". Its {n} labels can be read under \"Show the figure as a table\" below it."},
-                "as_table": {"ja": "図の内容を表で見る", "en": "Show the figure as a table"},
-                "col": {"ja": "図の中の語句 (上から、左から順)", "en": "Label in the figure (top to bottom, left to right)"}}
 
 
 def figure_words(fig) -> list[str]:
@@ -141,13 +137,14 @@ def figure_words(fig) -> list[str]:
 def figure_markdown(fig, name: str, lang: str) -> str:
     """A lecture figure's markdown: the image with a text alternative, then its labels as a table
     behind a keyboard-openable <details> (issue 16: charts readable without seeing them)."""
-    from .i18n import lookup
+    from .i18n import lookup, ui_table
+    words_ui = ui_table("lecture_figures")  # exercises/ui.toml
     words = figure_words(fig)
     title = words[0] if words else name
-    alt = lookup(FIGURE_WORDS, "alt", lang).format(title=title, n=len(words)).replace("]", "）" if lang != "en" else ")")
+    alt = lookup(words_ui, "alt", lang).format(title=title, n=len(words)).replace("]", "）" if lang != "en" else ")")
     rows = "\n".join(f"| {i} | {w.replace('|', '&#124;')} |" for i, w in enumerate(words, 1))
     return (f"![{alt}](attachment:{name}.png)\n\n<details class=\"opsvalue-details\"><summary>"
-            f"{lookup(FIGURE_WORDS, 'as_table', lang)}</summary>\n\n| # | {lookup(FIGURE_WORDS, 'col', lang)} |\n"
+            f"{lookup(words_ui, 'as_table', lang)}</summary>\n\n| # | {lookup(words_ui, 'col', lang)} |\n"
             f"|---:|---|\n{rows}\n\n</details>")
 
 

@@ -9,36 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .i18n import lookup, pick
+from .i18n import lookup, pick, ui_table
 from .model import LEVEL_LABELS, REPEATABILITY_LABELS, Task, ValueModel
 
-WORDS: dict[str, dict[str, str]] = {
-    "matrix": {"ja": "サービス価値マトリクス", "en": "Service value matrix"},
-    "delivery": {"ja": "デリバリ価値チャート", "en": "Delivery value chart"},
-    "matrix_axes": {"ja": "横軸はプロアクティブ度 (0 – 2.0)、縦軸は課題解決価値。右上ほどサービス価値が高い",
-                    "en": "across: proactivity (0 – 2.0), up: problem-solving value; higher and further "
-                          "right means more service value"},
-    "delivery_axes": {"ja": "横軸は納期 (対数目盛、短いほど良い)、縦軸は反復再現性 (L1 – L4)",
-                      "en": "across: lead time (log scale, shorter is better), up: repeatability (L1 – L4)"},
-    "mine": {"ja": "あなたの業務: 受講前 {b} 件、受講後 {a} 件", "en": "your tasks: {b} before, {a} after"},
-    "class": {"ja": "受講者 {n} 人の業務: 受講前 {b} 件、受講後 {a} 件",
-              "en": "the tasks of {n} trainees: {b} before, {a} after"},
-    "none": {"ja": "まだ業務がありません", "en": "no tasks yet"},
-    "see_table": {"ja": "数値は「表で見る」にあります", "en": "the numbers are under \"Show as a table\""},
-    "as_table": {"ja": "表で見る (グラフと同じ数値)", "en": "Show as a table (the numbers in the chart)"},
-    "trainee": {"ja": "受講者", "en": "Trainee"},
-    "task": {"ja": "業務", "en": "Task"},
-    "when": {"ja": "時点", "en": "When"},
-    "before": {"ja": "受講前", "en": "Before"},
-    "after": {"ja": "受講後", "en": "After"},
-    "level": {"ja": "課題解決のレベル", "en": "Problem-solving level"},
-    "solution_value": {"ja": "課題解決価値", "en": "Problem-solving value"},
-    "proactivity": {"ja": "プロアクティブ度", "en": "Proactivity"},
-    "service_value": {"ja": "サービス価値", "en": "Service value"},
-    "lead_time": {"ja": "納期 (時間)", "en": "Lead time (hours)"},
-    "repeatability": {"ja": "反復再現性", "en": "Repeatability"},
-    "delivery_value": {"ja": "デリバリ価値 (低いほど良い)", "en": "Delivery value (lower is better)"},
-}
+WORDS = ui_table("chart_text")  # exercises/ui.toml [chart_text]
 
 
 def word(key: str, lang: str) -> str:

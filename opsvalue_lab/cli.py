@@ -22,11 +22,10 @@ def _exercises(args: argparse.Namespace) -> int:
         from .catalogue_json import catalogue_to_json
         print(json.dumps(catalogue_to_json(cat), ensure_ascii=False, indent=2))
         return 0
+    from .i18n import term
     lang = args.lang
-    timing = {"before": {"ja": "事前", "en": "before"}, "in_class": {"ja": "講義中", "en": "in class"},
-              "after": {"ja": "事後", "en": "after"}}
     for a in cat.assignments:
-        print(f"{a.id:<24} {a.section}  {timing[a.timing][lang]:<9} {a.title(lang)}")
+        print(f"{a.id:<24} {a.section}  {term(a.timing, lang):<9} {a.title(lang)}")
     for q in cat.quizzes:
         first = q.scenario(lang).splitlines()[0][:60]
         print(f"{q.id:<24} {q.section}  {'quiz':<9} {first}")
@@ -111,8 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(run=_lazy("opsvalue_lab.trainee_cli:cli_export"))
 
     s = sub.add_parser("collect", help="import submissions into a course store")
-    s.add_argument("sources", nargs="+", metavar="SRC", help="files, folders or zip archives")
+    s.add_argument("sources", nargs="*", metavar="SRC", help="files, folders or zip archives")
     s.add_argument("--course", required=True)
+    s.add_argument("--hub", default=None, metavar="URL", help="pull every submission from a JupyterHub class")
+    s.add_argument("--token", default=None, help="an instructor's hub API token (with --hub)")
     s.set_defaults(run=_lazy("opsvalue_lab.instructor.collect:cli_collect"))
 
     s = sub.add_parser("demo-class", help="write N synthetic submissions")
@@ -141,6 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--anonymise", action="store_true")
     s.add_argument("--lang", choices=("ja", "en"), default="ja")
     s.set_defaults(run=_lazy("opsvalue_lab.instructor.report:cli_report"))
+
+    s = sub.add_parser("hub-demo", help="a real JupyterHub class on 127.0.0.1 (needs the [hub] extra)")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--course", default="demo")
+    s.add_argument("--instructors", default="instructor", help="comma-separated hub user names")
+    s.add_argument("--password", default="opsvalue-demo", help="the shared test password")
+    s.add_argument("--lang", choices=("ja", "en"), default="ja")
+    s.add_argument("--data", default="opsvalue-hub", help="where everything is kept across restarts")
+    s.set_defaults(run=_lazy("opsvalue_lab.hub.demo:cli_hub_demo"))
 
     s = sub.add_parser("build-notebooks", help="regenerate notebooks/ from the catalogue")
     s.add_argument("--check", action="store_true", help="fail if a committed notebook differs")

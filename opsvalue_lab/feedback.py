@@ -24,7 +24,7 @@ from .store_values import MAX_COMMENT_CHARS, MAX_PROFILE_CHARS, check_comment, c
 if TYPE_CHECKING:
     from .store import Workbook
 
-__all__ = ["FeedbackError", "write_feedback", "read_feedback", "parse_feedback", "import_feedback",
+__all__ = ["FeedbackError", "write_feedback", "feedback_bytes", "read_feedback", "parse_feedback", "import_feedback",
            "FORMAT", "SCHEMA_VERSION", "SUFFIX", "MAX_BYTES", "MAX_DEPTH", "MAX_COMMENTS",
            "MAX_COMMENT_CHARS"]
 
@@ -80,17 +80,24 @@ def read_feedback(path: str | Path, *, catalogue: Catalogue | None = None) -> di
     return parse_feedback(read_bytes(path, FeedbackError), str(path), catalogue=catalogue)
 
 
-def write_feedback(path: str | Path, *, trainee_id: str, course: str, comments: list[dict[str, Any]],
-                   force: bool = True, catalogue: Catalogue | None = None) -> Path:
-    """Write one trainee's feedback file (validated first); replaces an existing one unless force=False."""
-    p = Path(path)
+def feedback_bytes(name: str, *, trainee_id: str, course: str, comments: list[dict[str, Any]],
+                   catalogue: Catalogue | None = None) -> bytes:
+    """One trainee's feedback document as file bytes, validated (the file and the hub service's answer)."""
     doc = {"format": FORMAT, "schema_version": SCHEMA_VERSION, "course": course, "trainee_id": trainee_id,
            "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
            "comments": [dict(c) for c in comments]}
     data = dump(doc)
     if len(data) > MAX_BYTES:
-        raise FeedbackError(p, "comments", f"{len(data):,} bytes; the limit is {MAX_BYTES:,}")
-    parse_feedback(data, str(p), catalogue=catalogue)
+        raise FeedbackError(name, "comments", f"{len(data):,} bytes; the limit is {MAX_BYTES:,}")
+    parse_feedback(data, name, catalogue=catalogue)
+    return data
+
+
+def write_feedback(path: str | Path, *, trainee_id: str, course: str, comments: list[dict[str, Any]],
+                   force: bool = True, catalogue: Catalogue | None = None) -> Path:
+    """Write one trainee's feedback file (validated first); replaces an existing one unless force=False."""
+    p = Path(path)
+    data = feedback_bytes(str(p), trainee_id=trainee_id, course=course, comments=comments, catalogue=catalogue)
     return atomic_write(p, data, force=force, err=FeedbackError)
 
 

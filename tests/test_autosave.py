@@ -175,3 +175,33 @@ def test_a_stale_view_says_so_and_overwrites_nothing_until_the_trainee_chooses(t
     finally:
         ja_kernel.close()
         en_kernel.close()
+
+
+def test_stale_choice_and_self_assessment_views_overwrite_nothing(tmp_path: Path) -> None:
+    from opsvalue_lab.widgets.choice import ChoiceView
+    from opsvalue_lab.widgets.selfassess import SelfAssessmentView
+    ch = _first("choice")
+    sa = _first("self_assessment")
+    options = catalogue().assignment(ch).option_keys
+    a, b = Workbook.open(tmp_path), Workbook.open(tmp_path)
+    try:
+        old_choice, old_tasks = ChoiceView(a, ch, "en"), SelfAssessmentView(a, sa, "en")
+        fresh_choice = ChoiceView(b, ch, "en")
+        fresh_choice.radio.value = options[0]
+        fresh_tasks = SelfAssessmentView(b, sa, "en")
+        fresh_tasks.add_row({"name": "Patching", "kind": "transition", "level": "formal", "proactivity": 0.5,
+                                "lead_time": 3, "lead_time_unit": "days", "repeatability": "structured"})
+        old_choice.radio.value = options[1]  # the stale view
+        assert a.latest(ch) == options[0] and "elsewhere" in old_choice.status.text
+        old_choice.conflict.use_other.click()
+        assert old_choice.radio.value == options[0] and a.latest(ch) == options[0]
+        old_choice.radio.value = options[1]  # now it stands on the newest version: saves
+        assert a.latest(ch) == options[1]
+        old_tasks.add_row({"name": "Backups", "kind": "other", "level": "root", "proactivity": 1.0,
+                             "lead_time": 1, "lead_time_unit": "hours", "repeatability": "objective"})
+        assert [t["name"] for t in a.latest(sa) or []] == ["Patching"] and old_tasks.conflict.active
+        old_tasks.conflict.keep_mine.click()
+        assert [t["name"] for t in a.latest(sa) or []] == ["Backups"] and not old_tasks.conflict.active
+    finally:
+        a.close()
+        b.close()

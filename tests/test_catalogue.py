@@ -17,7 +17,7 @@ BRIEF_IDS = ["review-1", "review-2", "pre-1", "pre-2.1", "pre-2.2", "pre-3", "wo
 
 def test_shipped_catalogue_has_every_assignment_of_the_brief():
     cat = catalogue()
-    assert sorted(cat.ids) == sorted(BRIEF_IDS)
+    assert set(BRIEF_IDS) <= set(cat.ids)  # every assignment of the brief; a question added later is fine
     assert [s.id for s in cat.sections] == list(range(7))
     for a in cat.assignments:
         for text in (a.title, a.prompt, a.guidance):
@@ -114,7 +114,7 @@ def test_cli_exercises_json_lists_everything(capsys):
     assert main(["exercises", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     ids = [a["id"] for a in data["assignments"]]
-    assert sorted(ids) == sorted(BRIEF_IDS)
+    assert ids == list(catalogue().ids)  # every assignment, read from the catalogue, in its order
     assert all(a["prompt"]["ja"] and a["prompt"]["en"] for a in data["assignments"])
     assert len(data["quizzes"]) == len(catalogue().quizzes)
 

@@ -139,6 +139,13 @@ def test_answers_the_catalogue_lacks_are_kept_collected_and_reported(tmp_path: P
         rows = list(csv.reader(fh))
     kept_rows = [r for r in rows if r[3] == "retired-q"]
     assert kept_rows and kept_rows[0][8].startswith("'=HYPERLINK")  # OWASP prefix still applies
+    # the instructor notebook's trainee view shows them too, escaped
+    from opsvalue_lab.instructor.review import TraineeReview
+    with Course(tmp_path / "course") as course:
+        view = TraineeReview(course, "en")
+        shown = "".join(getattr(x, "value", "") for x in view.body.children)
+    assert "Not in the current catalogue" in shown and "retired-q" in shown
+    assert "&lt;b&gt;kept&lt;/b&gt;" in shown and "a field that was removed" in shown and "<b>kept" not in shown
 
 
 def test_export_keeps_an_answer_the_overlay_hides(tmp_path: Path) -> None:

@@ -147,7 +147,7 @@ def test_report_and_widget_labels_follow_lower_is_better(lang):
     from opsvalue_lab.instructor.report import L, _trend
     from opsvalue_lab.widgets.selfassess import UI
     assert DIRECTION[lang] in L["delivery"][lang]
-    assert DIRECTION[lang] in UI["lower"][0 if lang == "ja" else 1]
+    assert DIRECTION[lang] in UI["lower"][lang]
     assert _trend(10.0, 5.0, higher_is_better=False) == ("▼", "better")
     assert _trend(5.0, 10.0, higher_is_better=False) == ("▲", "worse")
     assert _trend(1.0, 2.0, higher_is_better=True) == ("▲", "better")

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -157,8 +158,13 @@ def test_review_widgets_escape_and_save(tmp_path: Path) -> None:
         text = "".join(ch.value for row in q.rows.children[1:] for ch in row.children[:1])
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>" not in text
         assert "&lt;b&gt;Eve&lt;/b&gt;" in text
-        q.rows.children[1].children[1].value = "Good"
-        assert c.comment("e-1", "work-1") == "Good"
+        box = q.rows.children[1].children[1].children[0]  # the comment box of the first row
+        box.value = "Good"
+        assert c.comment("e-1", "work-1") == ""  # autosaved after the pause, not at once
+        deadline = time.monotonic() + 10
+        while c.comment("e-1", "work-1") != "Good":  # a condition, not a sleep
+            assert time.monotonic() < deadline, "the comment was not autosaved"
+            time.sleep(0.02)
         t = review.TraineeReview(c, "ja")
         shown = "".join(x.value for x in t.body.children if isinstance(x, review.w.HTML))
         assert "&lt;script&gt;" in shown and "<script>" not in shown

@@ -89,14 +89,15 @@ class Collector:
         if status != "duplicate":
             self.course.log(source, status, detail, sha)
 
-    def take(self, data: bytes, source: str, name: str) -> None:
-        """One submission's bytes (already size-bounded) into the course."""
+    def take(self, data: bytes, source: str, name: str) -> str:
+        """One submission's bytes (already size-bounded) into the course; returns the status line's
+        first word (imported / updated / history / duplicate / rejected)."""
         self.tick()
         sha = hashlib.sha256(data).hexdigest()
         try:
             if self.course.has_sha(sha):
                 self._report(source, "duplicate", "", sha)
-                return
+                return "duplicate"
             s = sub.parse_submission(data, name)
             profile = dict(s.profile or {})
             status = self.course.add_submission(
@@ -108,9 +109,11 @@ class Collector:
             kept = kept_note(s)
             self.tally.kept += bool(kept) and status != "duplicate"
             self._report(source, status, (f"trainee {who}" + kept) if status != "duplicate" else "", sha)
+            return status
         except sub.SubmissionError as e:
             reason = _one_line(e)
             self._report(source, "rejected", reason[len(name) + 2:] if reason.startswith(name + ": ") else reason, sha)
+            return "rejected"
 
     def file(self, path: Path) -> None:
         source = str(path)
@@ -224,7 +227,21 @@ def collect(sources: list[str | Path], course_dir: str | Path, out: Callable[[st
 
 
 def cli_collect(args) -> int:
-    tally = collect(args.sources, args.course)
+    hub, token = getattr(args, "hub", None), getattr(args, "token", None)
+    if not args.sources and not hub:
+        print("collect: give files, folders or zip archives, or --hub URL --token TOKEN", file=sys.stderr)
+        return 2
+    if hub and not token:
+        print("collect: --hub needs --token (an instructor's hub API token)", file=sys.stderr)
+        return 2
+    tally = Tally()
+    if hub:
+        from ..hub.pull import pull  # the hub's submissions, through the same Collector
+        tally = pull(hub, str(token), args.course)
+    if args.sources:
+        more = collect(args.sources, args.course)
+        tally.counts = {k: tally.counts[k] + more.counts[k] for k in tally.counts}
+        tally.kept += more.kept
     n = tally.counts
     print(f"summary: {n['imported']} imported, {n['updated']} updated, {n['duplicate']} duplicate, "
           f"{n['rejected']} rejected" + (" (see the rejected lines above)" if n["rejected"] else ""))

@@ -42,6 +42,10 @@ CREATE TABLE IF NOT EXISTS answers (
 CREATE TABLE IF NOT EXISTS comments (
     trainee_id TEXT NOT NULL, exercise_id TEXT NOT NULL, comment TEXT NOT NULL, author TEXT NOT NULL,
     written_at TEXT NOT NULL, PRIMARY KEY (trainee_id, exercise_id));
+CREATE TABLE IF NOT EXISTS comment_history (
+    id INTEGER PRIMARY KEY, trainee_id TEXT NOT NULL, exercise_id TEXT NOT NULL, comment TEXT NOT NULL,
+    author TEXT NOT NULL, written_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS comment_history_of ON comment_history(trainee_id, exercise_id, id);
 CREATE TABLE IF NOT EXISTS import_log (
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL,
     detail TEXT NOT NULL, sha256 TEXT NOT NULL DEFAULT '', UNIQUE (source, status, detail, sha256));
@@ -209,15 +213,42 @@ class Course:
                 for r in self._q("SELECT at, source, status, detail, sha256 FROM import_log ORDER BY id")]
 
     # ---- comments --------------------------------------------------------------------------
-    def set_comment(self, trainee_id: str, exercise_id: str, text: str, author: str | None = None) -> None:
-        """Save (or with empty text, delete) the instructor's comment on one answer."""
-        if not text.strip():
-            self._q("DELETE FROM comments WHERE trainee_id=? AND exercise_id=?", (trainee_id, exercise_id))
-            return
+    def set_comment(self, trainee_id: str, exercise_id: str, text: str, author: str | None = None) -> str:
+        """Save (or with empty text, delete) the instructor's comment on one answer, in one transaction
+        with its history (every version kept, deletions as empty versions). Returns the time written;
+        saving the unchanged comment again writes nothing."""
         author = author or os.environ.get("OPSVALUE_INSTRUCTOR") or "instructor"
-        self._q("INSERT INTO comments VALUES (?,?,?,?,?) ON CONFLICT (trainee_id, exercise_id) DO UPDATE"
-                " SET comment=excluded.comment, author=excluded.author, written_at=excluded.written_at",
-                (trainee_id, exercise_id, text, author, now_iso()))
+        at = now_iso()
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                row = db.execute("SELECT comment, written_at FROM comment_history WHERE trainee_id=? AND "
+                                 "exercise_id=? ORDER BY id DESC LIMIT 1", (trainee_id, exercise_id)).fetchone()
+                old = row[0] if row else self.comment(trainee_id, exercise_id)
+                if (row is not None or not text.strip()) and old == (text if text.strip() else ""):
+                    db.execute("ROLLBACK")
+                    return row[1] if row else ""
+                if not text.strip():
+                    db.execute("DELETE FROM comments WHERE trainee_id=? AND exercise_id=?", (trainee_id, exercise_id))
+                else:
+                    db.execute("INSERT INTO comments VALUES (?,?,?,?,?) ON CONFLICT (trainee_id, exercise_id) DO "
+                               "UPDATE SET comment=excluded.comment, author=excluded.author, "
+                               "written_at=excluded.written_at", (trainee_id, exercise_id, text, author, at))
+                db.execute("INSERT INTO comment_history (trainee_id, exercise_id, comment, author, written_at) "
+                           "VALUES (?,?,?,?,?)", (trainee_id, exercise_id, text if text.strip() else "", author, at))
+                db.execute("COMMIT")
+                return at
+            except sqlite3.Error as e:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise CourseError(f"course store {self.path}: could not save the comment: {e}") from None
+
+    def comment_history(self, trainee_id: str, exercise_id: str) -> list[dict[str, str]]:
+        """Every saved version of one comment, oldest first ("" = deleted)."""
+        rows = self._q("SELECT comment, author, written_at FROM comment_history WHERE trainee_id=? AND "
+                       "exercise_id=? ORDER BY id", (trainee_id, exercise_id))
+        return [{"comment": c, "author": a, "written_at": w} for c, a, w in rows]
 
     def comment(self, trainee_id: str, exercise_id: str) -> str:
         r = self._q("SELECT comment FROM comments WHERE trainee_id=? AND exercise_id=?", (trainee_id, exercise_id))
@@ -291,6 +322,12 @@ class Course:
         rows = dict(self._q("SELECT a.exercise_id, a.value FROM trainees t JOIN answers a"
                             " ON a.submission_id = t.current WHERE t.trainee_id=?", (trainee_id,)))
         return {a.id: json.loads(rows[a.id]) for a in self.catalogue.assignments if a.id in rows}
+
+    def orphans_of(self, trainee_id: str) -> list[dict[str, Any]]:
+        """The answers of one trainee's current submission that the current catalogue lacks (kept)."""
+        rows = self._q("SELECT a.exercise_id, a.value FROM trainees t JOIN answers a"
+                       " ON a.submission_id = t.current WHERE t.trainee_id=?", (trainee_id,))
+        return self.orphans({trainee_id: {ex: json.loads(v) for ex, v in rows}})
 
     def orphans(self, answers: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         """Answers (or parts) the current catalogue lacks, kept from submissions made under an earlier

@@ -17,19 +17,11 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..widgets.common import Status, friendly_cell, guarded
 
 _state: dict[str, Any] = {"course": None, "lang": "ja"}
-T = {"src": {"ja": "提出ファイル・フォルダー・zip のパス", "en": "Path to a submission file, folder or zip"},
-     "collect": {"ja": "取り込む", "en": "Collect"},
-     "report": {"ja": "レポート（HTML + CSV）を作成", "en": "Write report (HTML + CSV)"},
-     "feedback": {"ja": "フィードバックファイルを書き出す", "en": "Export feedback files"},
-     "course": {"ja": "コース", "en": "Course"},
-     "counts": {"ja": "受講者 {trainees} 名・提出ファイル {submissions} 件",
-                "en": "{trainees} trainees, {submissions} submission files"},
-     "summary": {"ja": "取り込み {imported} 件・更新 {updated} 件・重複 {duplicate} 件・却下 {rejected} 件",
-                 "en": "imported {imported}, updated {updated}, duplicate {duplicate}, rejected {rejected}"}}
+T = ui_table("instructor_notebook")
 
 
 def _t(key: str) -> str:
@@ -76,6 +68,12 @@ def begin(lang: str = "ja", course: str | Path | None = None) -> None:
         if old is not None:
             old.close()
         _state["course"] = Course(path)
+        if not _state.get("atexit"):  # a pending (debounced) comment is written when the kernel stops
+            import atexit
+
+            from .comment_box import flush_all
+            atexit.register(flush_all)
+            _state["atexit"] = True
     c = _state["course"]
     n = c.counts()
     from IPython.display import HTML
@@ -117,6 +115,8 @@ def collect_panel() -> None:
                 n = c.tally.counts
                 lines.append(_t("summary").format(**{k: n.get(k, 0) for k in
                                                       ("imported", "updated", "duplicate", "rejected")}))
+                if c.tally.kept:
+                    lines.append(_t("kept").format(n=c.tally.kept))
             elif kind == "report":
                 from .report import write_report
                 html_path, csv_path = write_report(course.dir, course.dir / f"report-{lang}.html",

@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ..i18n import ui_table
 from ..jsonfile import FileFormatError, atomic_write
 from .course import Course, CourseError, Trainee, anonymous_labels
 from .csvsafe import write_csv
@@ -22,55 +23,7 @@ from .values import kept_lines, pair_order, service_delivery_means, short_title,
 
 TEMPLATES = Path(__file__).with_name("templates")
 
-L: dict[str, dict[str, str]] = {
-    "title": {"ja": "「運用の価値」研修 受講者レポート", "en": "The value of operations: class report"},
-    "course": {"ja": "コース", "en": "Course"},
-    "generated": {"ja": "作成日時", "en": "Generated"},
-    "trainees": {"ja": "受講者数", "en": "Trainees"},
-    "submissions": {"ja": "提出ファイル数", "en": "Submissions"},
-    "anonymised": {"ja": "匿名化済み（T001…）", "en": "Anonymised (T001…)"},
-    "contents": {"ja": "目次", "en": "Contents"},
-    "shift": {"ja": "受講前 → 受講後の変化（Before → After）", "en": "Shift from before to after"},
-    "shift_note": {"ja": "受講前・受講後の両方の自己評価がある受講者 {n} 名の平均です（受講者ごとに業務の平均を出し、それをさらに受講者間で平均）。",
-                   "en": "Mean over the {n} trainees with both self-assessments (mean of each trainee's task mean)."},
-    "metric": {"ja": "指標", "en": "Measure"},
-    "before": {"ja": "受講前（Before）", "en": "Before"},
-    "after": {"ja": "受講後（After）", "en": "After"},
-    "improved": {"ja": "改善した人数", "en": "Improved"},
-    "service": {"ja": "サービス価値（課題解決価値 × プロアクティブ度: 値が大きいほどサービス価値が高い）",
-                "en": "Service value (problem-solving value × proactivity: a larger figure means a higher service value)"},
-    "delivery": {"ja": "デリバリ価値（納期[時間] × 摩擦係数: 値が小さいほどデリバリ価値が高い）",
-                 "en": "Delivery value (lead time [h] × friction coefficient: a smaller figure means a higher delivery value)"},
-    "better": {"ja": "改善", "en": "better"}, "worse": {"ja": "悪化", "en": "worse"}, "same": {"ja": "変化なし", "en": "no change"},
-    "improved_note": {"ja": "▲ ▼ は値が上がったか下がったかを、「改善」「悪化」は価値が高くなったか低くなったかを示します。"
-                            "デリバリ価値は値が下がると改善です。",
-                      "en": "▲ ▼ show whether the figure went up or down; better / worse show whether the value rose or fell. "
-                            "For delivery value, a figure that goes down is better."},
-    "charts": {"ja": "クラス全体の分布", "en": "The class on the charts"},
-    "matrix_alt": {"ja": "サービス価値マトリクス上のクラス全体（受講前 → 受講後）",
-                   "en": "The class on the value matrix (before → after)"},
-    "delivery_alt": {"ja": "デリバリ価値チャート上のクラス全体（受講前 → 受講後）",
-                     "en": "The class on the delivery chart (before → after)"},
-    "no_tasks": {"ja": "自己評価の提出がまだありません。", "en": "No self-assessment has been submitted yet."},
-    "completion": {"ja": "提出状況", "en": "Completion"},
-    "trainee": {"ja": "受講者", "en": "Trainee"},
-    "missing_list": {"ja": "未回答の課題", "en": "Not answered"},
-    "all_done": {"ja": "すべて回答済み", "en": "All answered"},
-    "all_missing": {"ja": "すべて未回答（{n} 件）", "en": "none answered ({n})"},
-    "questions": {"ja": "課題ごとの回答", "en": "Answers by question"},
-    "answer": {"ja": "回答", "en": "Answer"},
-    "comment": {"ja": "講師コメント", "en": "Instructor's comment"},
-    "answered_n": {"ja": "回答 {a} / {t} 名", "en": "{a} of {t} answered"},
-    "section": {"ja": "章", "en": "Section"},
-    "empty": {"ja": "まだ提出がありません。", "en": "No submission has been collected yet."},
-    "kept": {"ja": "現在のカタログにない回答", "en": "Answers not in the current catalogue"},
-    "kept_note": {"ja": "以前のカタログで提出された回答のうち、現在のカタログにない課題・欄・選択肢への回答です。失われないよう、そのまま表示しています。",
-                  "en": "Answers made under an earlier catalogue to questions, fields or options the current one lacks; "
-                        "kept and shown as they are, so nothing is lost."},
-    "kept_id": {"ja": "課題 ID（理由）", "en": "Question id (why)"},
-    "source": {"ja": "出典: OpsLearn 運用設計 入門コース 第2回「運用の価値」とは何か（opslearn.jp）",
-               "en": "Source: OpsLearn ops design introductory course, lecture 2 (opslearn.jp)"},
-}
+L = ui_table("report")
 
 
 @dataclass

@@ -9,30 +9,13 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..widgets.common import Status, chart_block, chart_widget, guarded
 from .course import AnswerRow, Course, anonymous_labels
-from .values import pair_order, ui, value_lines
+from .values import kept_lines, pair_order, ui, value_lines
 
 PAGE = 20
-S: dict[str, dict[str, str]] = {
-    "question": {"ja": "課題", "en": "Question"},
-    "trainee": {"ja": "受講者", "en": "Trainee"},
-    "filter": {"ja": "名前・IDで絞り込み", "en": "Filter by name or id"},
-    "prev": {"ja": "◀ 前へ", "en": "◀ Previous"},
-    "next": {"ja": "次へ ▶", "en": "Next ▶"},
-    "page": {"ja": "{a}–{b} 件目 / 全 {n} 名", "en": "{a}–{b} of {n} trainees"},
-    "comment": {"ja": "講師コメント（入力後、枠の外をクリックすると保存）", "en": "Comment (saved when you leave the box)"},
-    "answer": {"ja": "回答", "en": "Answer"},
-    "refresh": {"ja": "最新の状態に更新", "en": "Refresh"},
-    "anonymise": {"ja": "匿名表示（T001…）", "en": "Anonymise (T001…)"},
-    "no_trainees": {"ja": "まだ提出がありません。「取り込む」ボタン（または opsvalue-lab collect コマンド）で提出ファイルを取り込んでください。",
-                    "en": "No submissions yet. Import submission files with the \"Collect\" button (or the opsvalue-lab collect command)."},
-    "no_tasks": {"ja": "自己評価の提出がまだありません。", "en": "No self-assessment has been submitted yet."},
-    "done": {"ja": "すべて回答済み", "en": "All answered"},
-    "missing": {"ja": "未回答", "en": "Not answered"},
-    "total": {"ja": "合計", "en": "Total"},
-}
+S = ui_table("instructor_review")
 
 
 def s(key: str, lang: str) -> str:
@@ -49,16 +32,10 @@ def answer_html(a, value: Any, lang: str) -> str:
 
 
 def _comment_box(course: Course, trainee_id: str, exercise_id: str, text: str, lang: str,
-                 status: Status) -> w.Textarea:
-    box = w.Textarea(value=text, placeholder=s("comment", lang), continuous_update=False,
-                     layout=w.Layout(width="100%", height="60px"))
-
-    def save(change: dict) -> None:
-        with guarded(status, lang):
-            course.set_comment(trainee_id, exercise_id, change["new"])
-            status.saved()
-    box.observe(save, names="value")
-    return box
+                 status: Status) -> w.VBox:
+    """The comment on one answer: autosaved with its own status and history (comment_box.CommentBox)."""
+    from .comment_box import CommentBox
+    return CommentBox(course, trainee_id, exercise_id, text, lang).widget
 
 
 class _Pager:
@@ -185,6 +162,13 @@ class TraineeReview:
                          f" <small>({html.escape(ui(a.timing, self.lang))})</small></h4>")
                 out.append(w.HTML(title + answer_html(a, answers.get(a.id), self.lang)))
                 out.append(_comment_box(self.course, tid, a.id, comments.get(a.id, ""), self.lang, self.status))
+            kept = self.course.orphans_of(tid)
+            if kept:
+                items = "".join(
+                    f"<li><b>{html.escape(o['exercise_id'])}</b> <small>({html.escape(o['reason'])})</small><br>"
+                    + "<br>".join(html.escape(x) for x in kept_lines(o["value"], self.lang)) + "</li>" for o in kept)
+                out.append(w.HTML(f"<h4 style='margin:14px 0 4px'>{html.escape(s('kept', self.lang))}</h4>"
+                                  f"<ul class='opsvalue-kept'>{items}</ul>"))
             self.body.children = out
 
 

@@ -8,25 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalogue import Assignment, Catalogue, catalogue
-from ..i18n import lookup
+from ..i18n import lookup, term, ui_table
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Task, tasks_from_data
 from ..store_values import is_answered  # the store's rule, shared by progress and completion
 
-UI: dict[str, dict[str, str]] = {
-    "missing": {"ja": "未回答", "en": "not answered"},
-    "missing_mark": {"ja": "✗", "en": "✗"},
-    "done_mark": {"ja": "✓", "en": "✓"},
-    "invalid": {"ja": "読み取れない値", "en": "unreadable value"},
-    "pre": {"ja": "受講前（Before）", "en": "Before"},
-    "post": {"ja": "受講後（After）", "en": "After"},
-    "before": {"ja": "事前", "en": "before"},
-    "in_class": {"ja": "講義中", "en": "in class"},
-    "after": {"ja": "事後", "en": "after"},
-}
+UI = ui_table("instructor_values")
 
 
 def ui(key: str, lang: str) -> str:
-    return lookup(UI, key, lang)
+    """The instructor views' own strings, then the shared terms (before, in_class, after, pre, post)."""
+    return lookup(UI, key, lang) if key in UI else term(key, lang)
 
 
 def pair_order(a: Assignment, cat: Catalogue) -> tuple[str, str] | None:

@@ -15,36 +15,17 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .autosave import DEBOUNCE_SECONDS, Autosave
 from .common import Status, catalogue_of, disclosure, friendly_error, named, t
+from .conflict import ConflictBar
 
 __all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md", "cat_of"]
 log = logging.getLogger("opsvalue_lab")
 
-TEXTS = {
-    "hint": {"ja": "ヒント", "en": "Hint"},
-    "see_example": {"ja": "回答例を見る", "en": "See an example answer"},
-    "example_locked": {"ja": "自分の回答を保存すると、回答例と振り返りの問いが見られます。",
-                       "en": "Save an answer of your own first; the example answer and the reflection "
-                             "questions then open."},
-    "example": {"ja": "回答例", "en": "Example answer"},
-    "reflection": {"ja": "振り返りの問い", "en": "Questions to reflect on"},
-    "feedback": {"ja": "講師からのフィードバック", "en": "Feedback from your instructor"},
-    "changed": {"ja": "✎ 未保存の変更があります（入力が止まると保存します）",
-                "en": "✎ Unsaved changes (saved when you pause)"},
-    "conflict": {"ja": "⚠ この回答は、この画面を開いた後に別の場所（同じノートブックの別タブ、または日本語版・英語版の"
-                       "もう一方）で {at} に保存されています。あなたの入力はまだ保存していません。どちらを残すか選んでください。",
-                 "en": "⚠ This answer was saved elsewhere at {at} (another tab of this notebook, or the other "
-                       "language's copy) after this box was shown. Your text is not saved yet: choose which to keep."},
-    "other_text": {"ja": "保存されている文章", "en": "The saved text"},
-    "keep_mine": {"ja": "自分の文章で上書き保存", "en": "Keep mine (save over it)"},
-    "use_other": {"ja": "保存されている文章を使う", "en": "Use the saved text"},
-    "optional_fields": {"ja": "書ける欄から書いてください（空欄があっても保存されます）。",
-                        "en": "Fill in what you can; empty boxes are fine and still save."},
-}
+TEXTS = ui_table("answer")
 
 
 def tx(key: str, lang: str) -> str:
@@ -117,14 +98,9 @@ class AnswerView:
         self.retry = w.Button(description=t("retry", lang), icon="save",
                               layout=w.Layout(display="none", width="auto"))
         self.retry.on_click(lambda _b: self.flush())
-        self.conflict_note = w.HTML()
-        self.keep_mine = w.Button(description=tx("keep_mine", lang), icon="save", layout=w.Layout(width="auto"))
-        self.use_other = w.Button(description=tx("use_other", lang), icon="undo", layout=w.Layout(width="auto"))
-        self.keep_mine.on_click(lambda _b: self._resolve(keep=True))
-        self.use_other.on_click(lambda _b: self._resolve(keep=False))
-        self.conflict_box = w.VBox([self.conflict_note, w.HBox([self.keep_mine, self.use_other])],
-                                   layout=w.Layout(display="none"))
-        self._conflict: Conflict | None = None
+        self.conflict = ConflictBar(lang, lambda c: self._resolve(c, keep=True), lambda c: self._resolve(c, keep=False))
+        self.conflict_box, self.conflict_note = self.conflict.widget, self.conflict.note
+        self.keep_mine, self.use_other = self.conflict.keep_mine, self.conflict.use_other
         self.autosave = Autosave(self.value, self._commit, self._show)
         hint = w.HTML(disclosure(tx("hint", lang), md(a.guidance(lang))))  # Tab + Enter open it
         self.example_button = w.Button(description=tx("see_example", lang), icon="eye",
@@ -196,30 +172,19 @@ class AnswerView:
         elif state == "saving":
             self.status.info(t("saving", lang))
         elif state == "saved":
-            self._conflict = None
-            self.conflict_box.layout.display = "none"
+            self.conflict.hide()
             self.status.saved(payload.saved_at if payload is not None else None)
             self.retry.layout.display = "none"
             self._set_example_lock(self._answered)
         elif isinstance(payload, Conflict):
-            self._conflict = payload
-            at = payload.latest.saved_at.astimezone().strftime("%H:%M:%S") if payload.latest else "?"
-            self.status.error(tx("conflict", lang).format(at=at).lstrip("⚠ "))
-            other = payload.latest.value if payload.latest else ""
-            text = other if isinstance(other, str) else "\n".join(
-                f"{k}: {v}" for k, v in (other or {}).items())
-            self.conflict_note.value = (f"<div class='opsvalue-example'><b>{tx('other_text', lang)}</b>"
-                                        f"<div>{html.escape(text).replace(chr(10), '<br>')}</div></div>")
-            self.conflict_box.layout.display = None
+            self.status.error(self.conflict.message(payload))
+            self.conflict.show(payload)
         else:
             self.status.error(f"{t('error_prefix', lang)}: {friendly_error(payload, lang)} {t('text_kept', lang)}")
             self.retry.layout.display = None
 
-    def _resolve(self, keep: bool) -> None:
+    def _resolve(self, c: Conflict, keep: bool) -> None:
         """The trainee's choice after a conflict: save their text over the other, or take the other."""
-        c = self._conflict
-        if c is None:
-            return
         self._base = c.latest.saved_at if c.latest is not None else None
         if keep:
             self.flush()

@@ -14,20 +14,13 @@ import ipywidgets as w
 from matplotlib.figure import Figure
 
 from ..chart_text import describe, task_headers, task_rows
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from ..model import Task, tasks_from_data
 from ..plots import delivery_chart, save_figure, value_matrix
 from .common import Status, catalogue_of, chart_block, chart_widget, guarded
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
-UI = {
-    "refresh": ("再表示", "Refresh"), "export": ("画像を保存（PNG・SVG）", "Save images (PNG, SVG)"),
-    "written": ("ポートフォリオに保存しました:", "Saved to your portfolio:"),
-    "no_tasks": ("まだ自己評価がありません。04 の「自分の運用業務の自己評価（Before）」で業務を評価すると、ここに表示されます。",
-                 "No self-assessment yet. Rate your tasks in \"Self-assessment of your own ops tasks (Before)\" "
-                 "in notebook 04 and they will appear here."),
-    "counts": ("Before: {b} 件 / After: {a} 件", "Before: {b} tasks / After: {a} tasks"),
-}
+UI = ui_table("charts")
 
 
 def _ui(key: str, lang: str) -> str:

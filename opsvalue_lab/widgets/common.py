@@ -17,23 +17,12 @@ import ipywidgets as w
 from ..catalogue import Catalogue, catalogue
 from ..chart_text import word
 from ..errors import OpsValueError
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 
 log = logging.getLogger("opsvalue_lab")
 W = TypeVar("W", bound=w.DOMWidget)
 
-UI: dict[str, dict[str, str]] = {
-    "saved": {"ja": "保存しました", "en": "Saved"},
-    "saving": {"ja": "保存中…", "en": "Saving…"},
-    "unsaved": {"ja": "未保存", "en": "Not saved yet"},
-    "chars": {"ja": "文字", "en": "characters"},
-    "retry": {"ja": "もう一度保存", "en": "Save again"},
-    "error_prefix": {"ja": "保存できませんでした", "en": "Could not save"},
-    "text_kept": {"ja": "入力した文章は消えていません。原因を解消してから「もう一度保存」を押してください。",
-                  "en": "Your text is still here. Fix the cause, then press \"Save again\"."},
-    "unexpected": {"ja": "予期しない問題が起きました。講師またはサポートに連絡してください。",
-                   "en": "Something unexpected went wrong. Please tell your instructor or support."},
-}
+UI = ui_table("common")
 
 
 def catalogue_of(wb: Any) -> Catalogue:
@@ -47,14 +36,7 @@ def t(key: str, lang: str) -> str:
     return lookup(UI, key, lang)
 
 
-LEADS: dict[str, dict[str, str]] = {  # what the error means for the trainee, before its detail
-    "StoreError": {"ja": "回答を保存しているファイルを使えません（ファイルはそのまま残しています。講師に伝えてください）",
-                   "en": "The file that keeps your answers cannot be used (it was left as it is; tell your instructor)"},
-    "SubmissionError": {"ja": "提出ファイルを作成・読み込みできません", "en": "The submission file cannot be written or read"},
-    "FeedbackError": {"ja": "フィードバックファイルを読み込めません", "en": "The feedback file cannot be read"},
-    "ValueError": {"ja": "入力内容を確認してください", "en": "Please check what you entered"},
-    "OSError": {"ja": "ファイルを読み書きできません", "en": "A file could not be read or written"},
-}
+LEADS = ui_table("error_leads")  # what the error means for the trainee, before its detail
 
 
 def friendly_error(exc: BaseException, lang: str) -> str:

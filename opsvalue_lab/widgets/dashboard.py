@@ -13,39 +13,16 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..catalogue import Catalogue
+from ..catalogue import TIMINGS, Catalogue
 from ..chart_text import describe, task_headers, task_rows
-from ..i18n import lookup
+from ..i18n import lookup, term, ui_table
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity
 from ..plots import delivery_chart, value_matrix
 from .charts import AFTER_ID, BEFORE_ID, saved_tasks
 from .common import Status, catalogue_of, chart_block, chart_widget, guarded
-from .self_study import TIMING_LABELS, next_step, next_step_text
+from .self_study import next_step, next_step_text
 
-UI = {
-    "title": ("補講: 運用ダッシュボード — ここを見ればすべてわかる",
-              "Supplement: ops dashboard — look here and know everything"),
-    "progress": ("進み具合", "Progress"), "by_section": ("章ごと", "By section"),
-    "by_timing": ("時期ごと", "By timing"), "quiz": ("クイズの正解数", "Quiz score"),
-    "answered": ("回答済み", "answered"), "correct": ("正解", "correct"),
-    "checks": ("4 つの問い（現在の自己評価から）", "The four questions (from your current self-assessment)"),
-    "q_level": ("課題解決のレベルは？", "What is the solution level?"),
-    "q_pro": ("プロアクティブの度合いは？", "How proactive is it?"),
-    "q_lead": ("納期は？", "What is the lead time?"),
-    "q_rep": ("反復再現性のレベルは？", "What is the repeatability level?"),
-    "no_sa": ("まだ自己評価がありません（04 の自己評価に回答してください）",
-              "No self-assessment yet (answer the self-assessment in notebook 04)"),
-    "source_after": ("After の自己評価 {n} 件から", "from your After self-assessment ({n} tasks)"),
-    "source_before": ("Before の自己評価 {n} 件から", "from your Before self-assessment ({n} tasks)"),
-    "mean_pro": ("平均 {m:.1f} · 事後的対応 {r}/{n} 件（{p:.0f}%）",
-                 "mean {m:.1f} · reactive {r} of {n} ({p:.0f}%)"),
-    "lead": ("中央値 {med}（最短 {lo} · 最長 {hi}）", "median {med} (shortest {lo} · longest {hi})"),
-    "rep": ("最も多いのは {lab}（{c}/{n} 件）", "most common: {lab} ({c} of {n})"),
-    "charts": ("あなたの業務の位置", "Where your tasks stand"),
-    "change": ("研修による変化", "What the course changes"),
-    "not_yet": ("未回答", "not answered yet"), "next": ("次にやること", "Next step"),
-    "refresh": ("ダッシュボードを更新", "Refresh the dashboard"),
-}
+UI = ui_table("dashboard")
 
 
 def _ui(key: str, lang: str) -> str:
@@ -136,8 +113,8 @@ class DashboardView:
             qtext = f"{c} / {q} {_ui('correct', lang)}" if q else "—"
             rows.append(f"<tr><td>{s.id:02d} {e(s.title(lang))}</td><td>{a} / {t} {_bar(a, t)}</td>"
                         f"<td>{qtext}</td></tr>")
-        timing = " · ".join(f"{TIMING_LABELS[k][lang]} {v[0]} / {v[1]}" for k, v in p["by_timing"].items()
-                            if k in TIMING_LABELS)
+        timing = " · ".join(f"{term(f'{k}_work', lang)} {v[0]} / {v[1]}" for k, v in p["by_timing"].items()
+                            if k in TIMINGS)
         head = (f"<tr><th>{_ui('by_section', lang)}</th><th>{_ui('answered', lang)}</th>"
                 f"<th>{_ui('quiz', lang)}</th></tr>")
         return (f"<h4>{_ui('progress', lang)}: {p['answered']} / {p['total']} {_ui('answered', lang)}</h4>"

@@ -9,24 +9,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from .answer import cat_of
 from .common import Status, guarded
 
 SUFFIX = ".opsvalue-feedback.json"
-TEXTS = {
-    "upload": {"ja": "フィードバックファイルを選ぶ", "en": "Choose a feedback file"},
-    "intro": {"ja": "講師から受け取った <code>*.opsvalue-feedback.json</code> を選ぶと取り込まれ、各課題の回答の下にも表示されます。",
-              "en": "Choose the <code>*.opsvalue-feedback.json</code> file your instructor gave you; its comments "
-                    "are imported and also shown under each answer."},
-    "in_folder": {"ja": "ワークスペースの feedback フォルダーにあるファイル:", "en": "Files in the workspace's feedback folder:"},
-    "none_in_folder": {"ja": "feedback フォルダーにファイルはありません。", "en": "No files in the feedback folder."},
-    "import": {"ja": "取り込む", "en": "Import"},
-    "imported": {"ja": "件の新しいコメントを取り込みました", "en": "new comment(s) imported"},
-    "wrong_name": {"ja": "ファイル名が *.opsvalue-feedback.json ではありません", "en": "The file name does not end in .opsvalue-feedback.json"},
-    "comments": {"ja": "講師からのコメント", "en": "Comments from your instructor"},
-    "no_comments": {"ja": "まだコメントはありません。", "en": "No comments yet."},
-}
+TEXTS = ui_table("feedback")
 
 
 def tx(key: str, lang: str) -> str:
@@ -42,10 +30,34 @@ class FeedbackImportView:
         self.upload.observe(self._on_upload, names="value")
         self.folder_box = w.VBox()
         self.comments = w.HTML()
+        from ..hub import trainee as hub  # on a JupyterHub class the comments come from the course service
+        self.hub_client = hub.on_hub(wb)
+        top: list[w.Widget] = [w.HTML(f"<small>{tx('intro', lang)}</small>"), self.upload, self.folder_box]
+        if self.hub_client:
+            self.fetch_button = w.Button(description=hub.tx("fetch", lang), icon="download",
+                                         layout=w.Layout(width="auto"))
+            self.fetch_button.on_click(lambda _b: self.fetch())
+            top = [self.fetch_button]
+            self.fetch(quiet=True)
         self.refresh()
-        self.widget = w.VBox([w.HTML(f"<small>{tx('intro', lang)}</small>"), self.upload, self.folder_box,
-                              self.status.widget, self.comments])
+        self.widget = w.VBox([*top, self.status.widget, self.comments])
         self.widget.add_class("opsvalue-feedback-import")
+
+    def fetch(self, quiet: bool = False) -> int | None:
+        """On a hub: the instructor's comments from the course service (service down: a message)."""
+        from ..hub import trainee as hub
+        from ..hub.client import HubUnavailable
+        with guarded(self.status, self.lang):
+            try:
+                n = hub.fetch_feedback(self.wb, self.hub_client) if self.hub_client else 0
+            except HubUnavailable:
+                self.status.error(hub.tx("fetch_down", self.lang))
+                return None
+            if n or not quiet:
+                self.status.info(f"✔ {n} {hub.tx('fetched', self.lang)}" if n else hub.tx("no_new", self.lang))
+            self.refresh()
+            return n
+        return None
 
     @property
     def folder(self) -> Path:

@@ -20,28 +20,10 @@ import ipywidgets as w
 
 from ..catalogue import Catalogue, Quiz
 from ..catalogue import catalogue as _default_catalogue
-from ..i18n import lookup
+from ..i18n import lookup, ui_table
 from .common import Status, catalogue_of, friendly_error, guarded, live, named
 
-_UI: dict[str, dict[str, str]] = {
-    "check": {"ja": "答え合わせ", "en": "Check"},
-    "again": {"ja": "もう一度", "en": "Try again"},
-    "reveal": {"ja": "正解と解説を見る", "en": "Show the answer"},
-    "right": {"ja": "✔ 正解", "en": "✔ Correct"},
-    "wrong": {"ja": "✘ 不正解", "en": "✘ Not quite"},
-    "retry_hint": {"ja": "「もう一度」を押して、別の選択肢で答え直せます。どうしてもわからないときは「正解と解説を見る」を押してください。",
-                   "en": "Press \"Try again\" to choose another option. If you are stuck, press \"Show the answer\"."},
-    "choose_first": {"ja": "⚠ 選択肢を 1 つ選んでから「答え合わせ」を押してください。",
-                     "en": "⚠ Choose one option first, then press \"Check\"."},
-    "your_choice": {"ja": "あなたの選択", "en": "Your choice"},
-    "answer_is": {"ja": "正解", "en": "The answer"},
-    "others": {"ja": "ほかの選択肢について", "en": "About the other options"},
-    "question": {"ja": "問", "en": "Question"},
-    "unknown": {"ja": "⚠ クイズ「{id}」が見つかりません。教材の版が合っているか講師またはサポートに確認してください。",
-                "en": "⚠ Quiz \"{id}\" was not found. Please check with your instructor or support that the workbook version matches."},
-    "not_saved": {"ja": "結果を保存できませんでした（答え合わせの表示はそのまま使えます）",
-                  "en": "Could not save the result (the feedback above is still valid)"},
-}
+_UI = ui_table("quiz")
 
 
 def _t(key: str, lang: str) -> str:

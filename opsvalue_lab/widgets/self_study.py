@@ -12,34 +12,13 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import Catalogue
-from ..i18n import lookup
+from ..i18n import lookup, term, ui_table
 from ..store_values import is_answered  # the same rule as Workbook.progress()
 from .common import Status, catalogue_of, guarded
 
 COMPLETE = (None, "complete", None)
 
-TIMING_LABELS = {"before": {"ja": "事前課題", "en": "Pre-assignment"},
-                 "in_class": {"ja": "ワーク", "en": "In-class work"},
-                 "after": {"ja": "事後課題", "en": "Post-assignment"}}
-
-_UI: dict[str, dict[str, str]] = {
-    "title": {"ja": "講師なしで進める学習の順番", "en": "How to study without an instructor"},
-    "next": {"ja": "次にやること", "en": "Next step"},
-    "refresh": {"ja": "進み具合を更新", "en": "Refresh progress"},
-    "checklist": {"ja": "章ごとのチェックリスト", "en": "Checklist by section"},
-    "quizzes": {"ja": "クイズ", "en": "Quizzes"},
-    "tried": {"ja": "回答済み", "en": "tried"},
-    "done": {"ja": "完了", "en": "done"},
-    "todo": {"ja": "未完了", "en": "to do"},
-    "correct": {"ja": "正解", "en": "correct"},
-    "quiz_in": {"ja": "{nb} のクイズ {n} 問目「{topic}」に答える", "en": "answer quiz {n} (\"{topic}\") in notebook {nb}"},
-    "assignment_in": {"ja": "{nb} の{timing}「{title}」に回答する",
-                      "en": "answer the {timing} \"{title}\" in notebook {nb}"},
-    "complete": {"ja": "すべての課題とクイズが終わりました。06 のダッシュボードで全体を振り返り、"
-                       "講師のいる研修で受講している場合は提出してください。",
-                 "en": "All assignments and quizzes are done. Review everything on the dashboard in "
-                       "notebook 06 and, if you take the course with an instructor, submit your work."},
-}
+_UI = ui_table("self_study")
 
 def _t(key: str, lang: str) -> str:
     return lookup(_UI, key, lang)
@@ -94,7 +73,7 @@ def next_step_text(cat: Catalogue, step: tuple[int | None, str, str | None], lan
         topic = first if len(first) <= 40 else first[:39] + "…"
         return _t("quiz_in", lang).format(nb=nb, n=n, topic=topic)
     a = cat.assignment(item)
-    timing = lookup(TIMING_LABELS, a.timing, lang)
+    timing = term(f"{a.timing}_work", lang)
     if lang == "en":
         timing = timing.lower()
     return _t("assignment_in", lang).format(nb=nb, timing=timing, title=a.title(lang))
@@ -107,7 +86,7 @@ def checklist(cat: Catalogue, answers: Mapping[str, Any], quiz_results: Mapping[
     for s in sorted(cat.sections, key=lambda s: s.id):
         items = []
         for a in cat.in_section(s.id):
-            timing = lookup(TIMING_LABELS, a.timing, lang)
+            timing = term(f"{a.timing}_work", lang)
             items.append((is_answered(answers.get(a.id)), f"{timing}: {a.title(lang)} ({a.id})"))
         qs = [q for q in cat.quizzes if q.section == s.id]
         if qs:

@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from ..catalogue import catalogue as _catalogue
 from ..chart_text import describe, task_headers, task_rows
-from ..i18n import lookup, pick
+from ..i18n import lookup, pick, ui_table
 from ..model import (
     AVAILABILITY_KINDS,
     LEVEL_LABELS,
@@ -26,7 +26,9 @@ from ..model import (
     tasks_from_data,
 )
 from ..plots import value_matrix
+from ..store import Conflict
 from .common import Status, catalogue_of, chart_block, chart_widget, guarded, named
+from .conflict import ConflictBar
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 KIND_LABELS = {"fulfilment": ("フルフィルメント（依頼）", "Fulfilment (requests)"),
@@ -36,24 +38,7 @@ UNIT_LABELS = {"minutes": ("分", "minutes"), "hours": ("時間", "hours"), "day
 AVAIL_LABELS = {"system": ("システムの可用性 %", "System availability %"),
                 "desk": ("運用窓口の可用性 %", "Ops desk availability %"),
                 "execution": ("運用遂行の可用性 %", "Ops execution availability %")}
-UI = {
-    "name": ("業務名", "Task"), "kind": ("種類", "Kind"), "level": ("課題解決", "Solution level"),
-    "proactivity": ("プロアクティブ度（1.0 未満 = 事後的 / 1.0 = 境界 / 1.0 超 = 事前的）",
-                    "Proactivity (below 1.0 = reactive / 1.0 = boundary / above 1.0 = proactive)"),
-    "lead": ("納期", "Lead time"), "rep": ("反復再現性", "Repeatability"),
-    "avail": ("運用の可用性も記録する（任意）", "Also record ops availability (optional)"),
-    "add": ("業務を追加", "Add a task"), "remove": ("削除", "Remove"), "save": ("保存", "Save"),
-    "copy": ("Before の業務をコピー", "Copy my Before tasks"),
-    "copy_hint": ("Before で評価した業務をコピーして、今の評価に書き換えられます。",
-                  "Copy the tasks you rated Before, then re-rate them as they are now."),
-    "nothing_to_copy": ("Before の自己評価がまだ保存されていません。", "Your Before self-assessment is not saved yet."),
-    "service": ("サービス価値", "Service value"), "delivery": ("デリバリ価値", "Delivery value"),
-    "higher": ("高いほどよい", "higher is better"), "lower": ("値が小さいほどデリバリ価値が高い", "a smaller figure means a higher delivery value"),
-    "need_name": ("{n} 行目: 業務名を入力すると保存されます。", "Row {n}: type a task name and it will be saved."),
-    "row_error": ("{n} 行目: {msg}（入力は消えていません）", "Row {n}: {msg} (your input is kept)"),
-    "empty": ("まだ業務がありません。「業務を追加」を押してください。", "No tasks yet. Press \"Add a task\"."),
-    "coef": ("摩擦係数", "friction"), "hours": ("時間", "h"),
-}
+UI = ui_table("self_assessment")
 
 
 def _ui(key: str, lang: str) -> str:
@@ -177,6 +162,8 @@ class SelfAssessmentView:
         self.add_btn.on_click(lambda _b: self.add_row())
         self.save_btn.on_click(lambda _b: self.save())
         self.copy_btn.on_click(lambda _b: self.copy_before())
+        self.conflict = ConflictBar(self.lang, self._keep, self._use)
+        self._base = None  # the saved_at of the version this view started from (or last saved)
         self.image = chart_widget()  # image + text alternative + "show as a table"
         try:
             title = _catalogue().assignment(exercise_id).title(self.lang)
@@ -184,13 +171,14 @@ class SelfAssessmentView:
             title = exercise_id
         self.widget = w.VBox([w.HTML(f"<h4>{html.escape(title)}</h4>"), self.copy_box, self.empty_note,
                               self.rows_box, w.HBox([self.add_btn, self.save_btn]), self.status.widget,
-                              self.image])
+                              self.conflict.widget, self.image])
         with guarded(self.status, self.lang):
-            saved = wb.latest(exercise_id)
+            shown = wb.latest_version(exercise_id)
+            saved = shown.value if shown is not None else None
+            self._base = shown.saved_at if shown is not None else None
             self.load(tasks_from_data(saved) if saved else [])
-            hist = wb.history(exercise_id) if saved else []
-            if hist:
-                self.status.saved(hist[-1].saved_at)
+            if saved:
+                self.status.saved(self._base)
         self.render()
 
     # ---------------------------------------------------------------- rows
@@ -265,12 +253,33 @@ class SelfAssessmentView:
             return False
         ok = False
         with guarded(self.status, self.lang):
-            self.wb.save(self.exercise_id, [t.to_dict() for t in tasks])
+            try:
+                v = self.wb.save(self.exercise_id, [t.to_dict() for t in tasks], expect=self._base)
+            except Conflict as c:  # saved elsewhere since shown: overwrite nothing, let the trainee choose
+                self.status.error(self.conflict.message(c))
+                self.conflict.show(c)
+                return False
+            cur = v if v is not None else self.wb.latest_version(self.exercise_id)
+            self._base = cur.saved_at if cur is not None else None
+            # <- the committed save has returned: the one place for after-save hooks (e.g. mirroring)
             self.status.saved()
+            self.conflict.hide()
             ok = True
         if ok:
             self.render(tasks)
         return ok
+
+    def _keep(self, c: Conflict) -> None:
+        self._base = c.latest.saved_at if c.latest is not None else None
+        self.save()
+
+    def _use(self, c: Conflict) -> None:
+        with guarded(self.status, self.lang):
+            self._base = c.latest.saved_at if c.latest is not None else None
+            self.load(tasks_from_data(c.latest.value) if c.latest is not None and c.latest.value else [])
+            self.conflict.hide()
+            self.status.saved(self._base)
+            self.render()
 
     def render(self, tasks: list[Task] | None = None) -> None:
         """Redraw the live value matrix (after-tasks are drawn with arrows from the Before ones)."""

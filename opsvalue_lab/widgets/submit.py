@@ -8,27 +8,12 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..i18n import lookup
+from ..catalogue import TIMINGS
+from ..i18n import lookup, term, ui_table
 from .answer import cat_of
 from .common import Status, guarded
 
-TEXTS = {
-    "progress": {"ja": "進捗", "en": "Progress"},
-    "answered": {"ja": "回答済み", "en": "answered"},
-    "submit": {"ja": "提出ファイルを作成", "en": "Create the submission file"},
-    "refresh": {"ja": "進捗を更新", "en": "Refresh progress"},
-    "no_id": {"ja": "先にプロフィールで受講者IDを入力して保存してください。",
-              "en": "Please enter and save your trainee ID in the profile first."},
-    "written": {"ja": "提出ファイルを作成しました:", "en": "Submission file written:"},
-    "hand_in": {"ja": "このファイルを講師に渡してください（メール添付や共有フォルダーなど、講師の指示に従ってください）。"
-                      "提出後に回答を直した場合は、もう一度作成すると新しいファイルができます。",
-                "en": "Hand this file to your instructor (by e-mail or a shared folder, as they tell you). "
-                      "If you change answers afterwards, create it again: a new file is written."},
-    "before": {"ja": "事前課題", "en": "Pre-assignments"},
-    "in_class": {"ja": "ワーク", "en": "In-class exercises"},
-    "after": {"ja": "事後課題", "en": "Post-assignments"},
-    "section": {"ja": "章", "en": "Section"},
-}
+TEXTS = ui_table("submit")
 
 
 def tx(key: str, lang: str) -> str:
@@ -54,7 +39,11 @@ class SubmitView:
         self.summary = w.HTML()
         self.result = w.HTML()
         self.path: Path | None = None
-        self.button = w.Button(description=tx("submit", lang), icon="paper-plane", button_style="primary",
+        from ..hub import trainee as hub  # on a JupyterHub class, Submit also sends to the course service
+        self.hub_client = hub.on_hub(wb)
+        if self.hub_client is not None and hub.pending(wb):
+            self.status.info(hub.tx("pending", lang))
+        self.button = w.Button(description=hub.tx("submit", lang) if self.hub_client else tx("submit", lang), icon="paper-plane", button_style="primary",
                                layout=w.Layout(width="auto"))
         self.button.on_click(self.submit)
         self.refresh_button = w.Button(description=tx("refresh", lang), icon="refresh",
@@ -69,8 +58,8 @@ class SubmitView:
         with guarded(self.status, self.lang):
             p = self.wb.progress()
             lang = self.lang
-            rows = "".join(f"<tr><td>{tx(k, lang)}</td><td>{a} / {n}</td></tr>"
-                           for k, (a, n) in p.get("by_timing", {}).items() if k in TEXTS)
+            rows = "".join(f"<tr><td>{term(f'{k}_work', lang)}</td><td>{a} / {n}</td></tr>"
+                           for k, (a, n) in p.get("by_timing", {}).items() if k in TIMINGS)
             cat = cat_of(self.wb)
             for sid, (a, n) in sorted(p.get("by_section", {}).items(), key=lambda kv: int(kv[0])):
                 try:
@@ -95,5 +84,28 @@ class SubmitView:
             self.status.saved()
             self.result.value = (f"<div class='opsvalue-submitted'>✔ {tx('written', self.lang)}<br>"
                                  f"<code>{html.escape(str(path))}</code><br>{tx('hand_in', self.lang)}</div>")
+            if self.hub_client is not None:
+                self._send(path, self.hub_client)
             return path
         return None
+
+    def _send(self, path: Path, client: Any) -> None:
+        """On a hub: deliver the file just written; the service down leaves it pending (never lost)."""
+        from ..hub import trainee as hub
+        from ..hub.client import HubRefused, HubUnavailable
+        lang, kept = self.lang, f"{hub.tx('kept', self.lang)}<br><code>{html.escape(str(path))}</code>"
+        try:
+            receipt = hub.deliver(self.wb, path, client)
+        except HubUnavailable:
+            self.status.error(hub.tx("down", lang))
+            self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"
+            return
+        except HubRefused as e:
+            self.status.error(f"{hub.tx('refused', lang)}: {e}")
+            self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"
+            return
+        claimed = f"<br>{hub.tx('claimed', lang)}: <b>{html.escape(str(receipt.get('trainee', '')))}</b>" \
+            if receipt.get("claimed_trainee_id") else ""
+        self.result.value = (f"<div class='opsvalue-submitted opsvalue-received'>✔ {hub.tx('received', lang)} "
+                             f"<b>{html.escape(hub.received_time(receipt))}</b>{claimed}<br>{kept}<br>"
+                             f"{hub.tx('again', lang)}</div>")

@@ -52,7 +52,7 @@ def run_axe(page, label: str, include: str | None = None) -> list[dict]:
 
 def names_of(page, role: str) -> list[str]:
     """Accessible names of every element with *role*, read from Playwright's aria snapshot."""
-    import yaml  # type: ignore[import-untyped]
+    import yaml
     out = []
     for el in page.get_by_role(role).all():
         tree = yaml.safe_load(el.aria_snapshot()) or [""]

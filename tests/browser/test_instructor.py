@@ -71,6 +71,9 @@ def test_review_app_serves_the_course_through_voila(page, request, course, serve
     shot(page, request, "review-app")
 
 
+SECOND = "タブを閉じる直前のコメント"
+
+
 def test_instructor_notebook_reviews_question_and_saves_comment(page, request, course,
                                                                  server_factory, opsvalue_cli):
     srv = start_review(server_factory, opsvalue_cli, course, "course", "lab-instructor")
@@ -101,19 +104,26 @@ def test_instructor_notebook_reviews_question_and_saves_comment(page, request, c
     first.click()
     comment = "よく書けています。Lead time の例をもう一つ 🚀"
     first.press_sequentially(comment, delay=5)
-    page.keyboard.press("Tab")  # leave the box: continuous_update=False commits on blur
+    # honest status: not "saved" while the pause runs, then saved with the time (no need to leave the box)
     reveal(out.locator(".widget-html", has_text="保存しました").first, timeout=15_000)
     shot(page, request, "commented")
+    # closing the tab right after typing loses nothing: the kernel saves after the pause
+    second = reveal(comments.nth(1))
+    second.click()
+    second.press_sequentially(SECOND, delay=5)
+    # the kernel has every keystroke (it counts them) and saves after its pause: close the tab now
+    reveal(out.locator(".widget-html", has_text=f"{len(SECOND)} 文字").first, timeout=15_000)
+    page.close()
     from opsvalue_lab.instructor.course import Course
 
     def stored():
         c = Course(course / "course")
         try:
-            return [x["comment"] for v in c.comments().values() for x in v
-                    if x["exercise_id"] == "pre-1"]
+            return sorted(x["comment"] for v in c.comments().values() for x in v
+                          if x["exercise_id"] == "pre-1")
         finally:
             c.close()
-    wait_store(stored, [comment], what="instructor comment")
+    wait_store(stored, sorted([comment, SECOND]), what="instructor comments (the tab closed after the second)")
 
 
 def test_report_hostile_submission_is_inert(browser, request, course, opsvalue_cli):

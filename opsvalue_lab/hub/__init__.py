@@ -1,0 +1,1 @@
+"""opsvalue on JupyterHub: the hub configuration, the `opsvalue` service and the trainee's client."""
