@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .common import ROOT
 
-SUITES = ("bench_store", "bench_imports", "bench_notebooks", "bench_instructor")
+SUITES = ("bench_store", "bench_imports", "bench_notebooks", "bench_instructor", "bench_live")
 
 
 def machine() -> str:

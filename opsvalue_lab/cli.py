@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--password", default="opsvalue-demo", help="the shared test password")
     s.add_argument("--lang", choices=("ja", "en"), default="ja")
     s.add_argument("--data", default="opsvalue-hub", help="where everything is kept across restarts")
+    s.add_argument("--live", action="store_true", help="share answers live on the instructor's projector page")
     s.set_defaults(run=_lazy("opsvalue_lab.hub.demo:cli_hub_demo"))
 
     s = sub.add_parser("build-notebooks", help="regenerate notebooks/ from the catalogue")

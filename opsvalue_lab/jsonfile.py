@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +157,10 @@ def umask() -> int:
     return old
 
 
-def atomic_write(path: str | Path, data: bytes, *, force: bool, err: type[FileFormatError]) -> Path:
-    """Write *data* to a temp file beside *path*, fsync, then move it into place.
+def atomic_write(path: str | Path, data: bytes | Iterable[bytes], *, force: bool,
+                 err: type[FileFormatError]) -> Path:
+    """Write *data* (bytes, or chunks of bytes written as they come) to a temp file beside *path*,
+    fsync, then move it into place.
 
     The file gets the permissions any new file gets (0666 less the umask; a replaced file keeps its
     own), so an instructor reading a shared folder can open it: mkstemp alone would make it 0600.
@@ -179,7 +182,11 @@ def atomic_write(path: str | Path, data: bytes, *, force: bool, err: type[FileFo
             mode = 0o666 & ~umask()
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray)):
+                fh.write(data)
+            else:
+                for chunk in data:
+                    fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         if force:

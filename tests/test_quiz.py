@@ -46,10 +46,15 @@ def test_set_summary_counts_last_results_of_the_set_only():
     assert summary_text(1, 2, 3, "en").startswith("1 / 3 correct")
 
 
-def test_md_html_escapes_and_keeps_line_breaks():
-    out = md_html("<script>alert(1)</script> & **強調**\n次の行")
+def test_catalogue_text_has_one_markup_rule_everywhere():
+    from opsvalue_lab.markup import md, md_inline
+    out = md_html("注意 <script>alert(1)</script> & **強調**\n次の行")
     assert "<script>" not in out and "&lt;script&gt;" in out and "&amp;" in out
-    assert "<b>強調</b>" in out and "<br>" in out
+    assert "<strong>強調</strong>" in out and "<br" in out and not out.startswith("<p>")
+    assert md_html is md_inline
+    listed = md("- one\n- **two**")
+    assert "<li>one</li>" in listed and "<strong>two</strong>" in listed
+    assert "javascript:" not in md("[x](javascript:alert(1))")
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

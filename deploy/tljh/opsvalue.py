@@ -16,12 +16,14 @@ from opsvalue_lab.hub.config import configure
 COURSE = "opsvalue-2026-spring"          # shown in the report; one hub = one class
 INSTRUCTORS = ["instructor1"]            # hub user names who may read the class and comment
 LANG = "ja"                              # the workbook's language: "ja" or "en"
+LIVE = False                             # True: answers are shared live on /services/opsvalue/live/
 
 configure(
     c,  # type: ignore[name-defined]  # noqa: F821 - TLJH defines c when it loads this file
     course=COURSE,
     instructors=INSTRUCTORS,
     lang=LANG,
+    live=LIVE,
     data_dir="/opt/tljh/state/opsvalue",  # the course store and every received file; back this up
     service_python="/opt/tljh/hub/bin/python3",    # runs the opsvalue service (hub environment)
     user_python="/opt/tljh/user/bin/python3",      # runs each trainee's server (user environment)

@@ -27,7 +27,7 @@
       var lab = h.closest('.widget-slider').querySelector(':scope > .widget-label');
       if (lab && lab.textContent.trim()) { h.setAttribute('aria-labelledby', labelId(lab)); }
     });
-    document.querySelectorAll('.opsvalue-live:not([aria-live])').forEach(function (el) {
+    document.querySelectorAll('.opsvalue-announce:not([aria-live])').forEach(function (el) {
       el.setAttribute('role', 'status');
       el.setAttribute('aria-live', 'polite');
     });

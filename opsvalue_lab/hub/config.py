@@ -108,6 +108,9 @@ def configure(c: Any, *, course: str, instructors: str | Iterable[str] | None, d
          "scopes": ["self", ACCESS, SUBMIT]},
         {"name": "opsvalue-instructor", "description": "opsvalue instructor: reads the class, writes comments",
          "scopes": [ACCESS, REVIEW, SUBMIT], "groups": [INSTRUCTOR_GROUP]},
+        # the live view's "answered / logged in": the service counts users with a running server
+        {"name": "opsvalue-service", "description": "opsvalue service: counts the trainees logged in",
+         "scopes": ["list:users", "read:users:groups", "read:servers"], "services": [SERVICE]},
     ])
     if teachers:
         allowed = set(_get(c.Authenticator, 'allowed_users', None) or set())

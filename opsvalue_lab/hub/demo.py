@@ -183,14 +183,16 @@ def cli_hub_demo(args: Any) -> int:
     from ..launch import _install_sigterm
     _install_sigterm()
     hub = HubProcess(args.data, port=args.port, course=args.course, instructors=args.instructors,
-                     password=args.password, lang=args.lang)
+                     password=args.password, lang=args.lang, live=bool(getattr(args, "live", False)))
     try:
         hub.start()
         hub.wait_ready()
+        live = (f"  live class view (projector): {hub.url}/services/opsvalue/live/\n"
+                if hub.settings["live"] else "")
         print(f"\nopsvalue class {args.course!r} on JupyterHub: {hub.url}/hub/login\n"
               f"  trainee:    any user name (e.g. trainee1), password {args.password!r}\n"
               f"  instructor: {args.instructors} (password {args.password!r}); class report at "
-              f"{hub.url}/services/opsvalue/report\n"
+              f"{hub.url}/services/opsvalue/report\n{live}"
               f"  data (kept across restarts): {hub.data}\n  Ctrl-C stops everything.\n", flush=True)
         assert hub.proc is not None
         return int(hub.proc.wait() or 0)

@@ -31,6 +31,7 @@ log = logging.getLogger("opsvalue.service")
 # Extra handler modules (the `live` helper adds one line here). Each module has
 # `handlers(prefix: str) -> list[tuple]` of tornado routes under the service prefix.
 EXTRA_HANDLER_MODULES: list[str] = [
+    "opsvalue_lab.hub.live",  # the live class view (issue 13)
 ]
 
 

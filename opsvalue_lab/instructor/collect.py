@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from typing import Any
 from .. import submission as sub
 from .course import Course
 
-SUFFIX = ".opsvalue.json"
+SUFFIX = sub.SUFFIX  # one home: the submission format
 MAX_FILE_BYTES = int(getattr(sub, "MAX_BYTES", 5 * 1024 * 1024))
 MAX_ZIP_TOTAL = 500 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
@@ -226,6 +227,26 @@ def collect(sources: list[str | Path], course_dir: str | Path, out: Callable[[st
         return c.tally
 
 
+class _Lines:
+    """Status lines to stdout in batches (one write per 200 lines or half a second), not one per file."""
+
+    def __init__(self) -> None:
+        self.buf: list[str] = []
+        self.last = time.monotonic()
+
+    def __call__(self, line: str) -> None:
+        self.buf.append(line)
+        if len(self.buf) >= 200 or time.monotonic() - self.last > 0.5:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buf:
+            sys.stdout.write("\n".join(self.buf) + "\n")
+            sys.stdout.flush()
+            self.buf.clear()
+        self.last = time.monotonic()
+
+
 def cli_collect(args) -> int:
     hub, token = getattr(args, "hub", None), getattr(args, "token", None)
     if not args.sources and not hub:
@@ -239,7 +260,11 @@ def cli_collect(args) -> int:
         from ..hub.pull import pull  # the hub's submissions, through the same Collector
         tally = pull(hub, str(token), args.course)
     if args.sources:
-        more = collect(args.sources, args.course)
+        out = _Lines()
+        try:
+            more = collect(args.sources, args.course, out)
+        finally:
+            out.flush()
         tally.counts = {k: tally.counts[k] + more.counts[k] for k in tally.counts}
         tally.kept += more.kept
     n = tally.counts

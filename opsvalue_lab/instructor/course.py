@@ -2,7 +2,9 @@
 
 Tables: trainees (one row per trainee; `current` is the newest submission), submissions (every
 submission ever imported, older ones kept as history, unique by sha256), answers (per submission),
-comments (instructor's comment per trainee × exercise) and import_log.
+comments (instructor's comment per trainee × exercise) and import_log. The hub service's live view
+(hub/live_store.py) adds live_answers (latest mirrored answer per hub user × exercise, with the
+instructor's hidden flag) and live_pins (the pinned answer per exercise).
 """
 from __future__ import annotations
 
@@ -49,6 +51,13 @@ CREATE INDEX IF NOT EXISTS comment_history_of ON comment_history(trainee_id, exe
 CREATE TABLE IF NOT EXISTS import_log (
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL,
     detail TEXT NOT NULL, sha256 TEXT NOT NULL DEFAULT '', UNIQUE (source, status, detail, sha256));
+CREATE TABLE IF NOT EXISTS live_answers (
+    user TEXT NOT NULL, exercise_id TEXT NOT NULL, value TEXT NOT NULL, saved_at TEXT NOT NULL,
+    received_at TEXT NOT NULL, seq INTEGER NOT NULL, first_seq INTEGER NOT NULL,
+    hidden INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user, exercise_id));
+CREATE INDEX IF NOT EXISTS live_answers_seq ON live_answers(exercise_id, seq);
+CREATE TABLE IF NOT EXISTS live_pins (
+    exercise_id TEXT PRIMARY KEY, user TEXT NOT NULL, pinned_at TEXT NOT NULL);
 """
 
 
@@ -287,15 +296,26 @@ class Course:
                        (trainee_id,))
         return [dict(zip(("id", "created_at", "source", "sha256", "current"), r)) for r in rows]
 
-    def current_answers(self, exercise_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
-        """{trainee_id: {exercise_id: value}} of every trainee's current submission, one query."""
+    def current_answers(self, exercise_ids: Iterable[str] | None = None,
+                        trainee_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """{trainee_id: {exercise_id: value}} of every trainee's (or the given trainees') current
+        submission, one query."""
         sql = ("SELECT t.trainee_id, a.exercise_id, a.value FROM trainees t"
                " JOIN answers a ON a.submission_id = t.current")
         ids = list(exercise_ids) if exercise_ids is not None else None
+        who = list(trainee_ids) if trainee_ids is not None else None
+        where, params = [], []
         if ids is not None:
-            sql += f" WHERE a.exercise_id IN ({','.join('?' * len(ids))})"
-        out: dict[str, dict[str, Any]] = {t.trainee_id: {} for t in self.trainees()}
-        for tid, ex, v in self._q(sql, ids or ()):
+            where.append(f"a.exercise_id IN ({','.join('?' * len(ids))})")
+            params += ids
+        if who is not None:
+            where.append(f"t.trainee_id IN ({','.join('?' * len(who))})")
+            params += who
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        out: dict[str, dict[str, Any]] = ({t.trainee_id: {} for t in self.trainees()} if who is None
+                                          else {tid: {} for tid in who})
+        for tid, ex, v in self._q(sql, params):
             out.setdefault(tid, {})[ex] = json.loads(v)
         return out
 
@@ -344,20 +364,20 @@ class Course:
     def completion(self, answers: dict[str, dict[str, Any]] | None = None) -> list[dict]:
         """Per trainee: {"trainee", "by_timing": {timing: [answered, total]}, "missing": {timing: [ids]}}."""
         answers = self.current_answers() if answers is None else answers
-        out = []
-        for t in self.trainees():
-            mine = answers.get(t.trainee_id, {})
-            by: dict[str, list[int]] = {}
-            missing: dict[str, list[str]] = {}
-            for a in self.catalogue.assignments:
-                done = is_answered(mine.get(a.id))
-                by.setdefault(a.timing, [0, 0])
-                by[a.timing][0] += done
-                by[a.timing][1] += 1
-                if not done:
-                    missing.setdefault(a.timing, []).append(a.id)
-            out.append({"trainee": t, "by_timing": by, "missing": missing})
-        return out
+        return [self.completion_row(t, answers.get(t.trainee_id, {})) for t in self.trainees()]
+
+    def completion_row(self, t: Trainee, mine: dict[str, Any]) -> dict[str, Any]:
+        """One trainee's row of :meth:`completion`, from their current answers *mine*."""
+        by: dict[str, list[int]] = {}
+        missing: dict[str, list[str]] = {}
+        for a in self.catalogue.assignments:
+            done = is_answered(mine.get(a.id))
+            by.setdefault(a.timing, [0, 0])
+            by[a.timing][0] += done
+            by[a.timing][1] += 1
+            if not done:
+                missing.setdefault(a.timing, []).append(a.id)
+        return {"trainee": t, "by_timing": by, "missing": missing}
 
     def tasks(self, answers: dict[str, dict[str, Any]] | None = None) -> dict[str, tuple[list[Task], list[Task]]]:
         """{trainee_id: (before tasks, after tasks)}; unreadable self-assessments count as none."""

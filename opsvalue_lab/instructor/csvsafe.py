@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,18 @@ def neutralise(value: Any) -> str:
 
 def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     """Write every cell neutralised, UTF-8 with BOM, all cells quoted; returns the path."""
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    w.writerow([neutralise(h) for h in header])
-    for row in rows:
-        w.writerow([neutralise(c) for c in row])
+    def chunks() -> Iterator[bytes]:  # encoded 500 rows at a time: the file is never whole in memory
+        buf = io.StringIO(newline="")
+        w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        w.writerow([neutralise(h) for h in header])
+        first = True
+        for i, row in enumerate(rows, 1):
+            w.writerow([neutralise(c) for c in row])
+            if i % 500 == 0:
+                yield buf.getvalue().encode("utf-8-sig" if first else "utf-8")
+                first = False
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue().encode("utf-8-sig" if first else "utf-8")
     # atomic, with a normal file's permissions: a reader never sees half a CSV
-    return atomic_write(path, buf.getvalue().encode("utf-8-sig"), force=True, err=FileFormatError)
+    return atomic_write(path, chunks(), force=True, err=FileFormatError)

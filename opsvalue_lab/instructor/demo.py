@@ -139,7 +139,7 @@ def write_demo(n: int, out: str | Path, seed: int = 0) -> list[Path]:
         profile, answers, created = demo_trainee(seed, i)
         saved = {ex: (created - timedelta(hours=1 + j)).isoformat(timespec="seconds")
                  for j, ex in enumerate(reversed(answers))}
-        path = out / f"{profile['trainee_id']}-{created:%Y%m%d}.opsvalue.json"
+        path = out / sub.default_name(profile['trainee_id'], created)
         doc = {"format": sub.FORMAT, "schema_version": sub.SCHEMA_VERSION, "catalogue_version": cat.version,
                "created_at": created.isoformat(timespec="seconds"), "profile": profile,
                "answers": {ex: {"value": v, "saved_at": saved[ex]} for ex, v in answers.items()}, "quiz": {}}

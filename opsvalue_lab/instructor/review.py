@@ -10,6 +10,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..i18n import lookup, ui_table
+from ..markup import md
 from ..widgets.common import Status, chart_block, chart_widget, guarded
 from .course import AnswerRow, Course, anonymous_labels
 from .values import kept_lines, pair_order, ui, value_lines
@@ -97,7 +98,7 @@ class QuestionReview:
             cat = self.course.catalogue
             self.a = cat.assignment(self.pick.value)
             self.pair = pair_order(self.a, cat)
-            self.prompt.value = f"<p style='color:#444'>{html.escape(self.a.prompt(self.lang))}</p>"
+            self.prompt.value = f"<div style='color:#444'>{md(self.a.prompt(self.lang))}</div>"
             rows = self.course.answers_for(self.a.id)
             if not rows:
                 self.status.info(s("no_trainees", self.lang))

@@ -16,10 +16,11 @@ from typing import Any
 import ipywidgets as w
 
 from ..i18n import lookup, ui_table
+from ..markup import md
 from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .autosave import DEBOUNCE_SECONDS, Autosave
-from .common import Status, catalogue_of, disclosure, friendly_error, named, t
+from .common import Status, after_save, catalogue_of, disclosure, friendly_error, live_notice, named, t
 from .conflict import ConflictBar
 
 __all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md", "cat_of"]
@@ -30,15 +31,6 @@ TEXTS = ui_table("answer")
 
 def tx(key: str, lang: str) -> str:
     return lookup(TEXTS, key, lang)
-
-
-def md(text: str) -> str:
-    """Markdown (catalogue content) to HTML; raw HTML in the text is escaped."""
-    try:
-        import mistune
-        return str(mistune.create_markdown(escape=True, plugins=["table"])(text))
-    except Exception:  # noqa: BLE001 - fall back to plain, escaped text
-        return "<p>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 
 cat_of = catalogue_of  # the name the notebook facade uses
@@ -116,7 +108,7 @@ class AnswerView:
         self._update_example_lock()
         self.widget = w.VBox([
             w.HTML(f"<div class='opsvalue-prompt'><b>{html.escape(a.title(lang))}</b>{md(a.prompt(lang))}</div>"),
-            hint, *parts,
+            hint, live_notice(lang), *parts,
             w.HBox([self.status.widget, self.count, self.retry]), self.conflict_box,
             feedback_box(wb, exercise_id, lang),
             w.HBox([self.example_button, self.example_note]), self.example_area,
@@ -161,7 +153,7 @@ class AnswerView:
         else:
             self._base = v.saved_at
         self._answered = is_answered(value)
-        # <- the committed save has returned: the one place for after-save hooks (e.g. mirroring)
+        after_save(self.wb, self.exercise_id, value)  # the committed save has returned: mirror it live
         return v
 
     def _show(self, state: str, payload: Any = None) -> None:

@@ -8,9 +8,10 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..markup import md
 from ..store import Conflict
-from .answer import cat_of, feedback_box, md
-from .common import Status, friendly_error, named, t
+from .answer import cat_of, feedback_box
+from .common import Status, after_save, friendly_error, live_notice, named, t
 from .conflict import ConflictBar
 
 
@@ -39,7 +40,7 @@ class ChoiceView:
         self.conflict = ConflictBar(lang, self._keep, self._use)
         self.widget = w.VBox([
             w.HTML(f"<div class='opsvalue-prompt'><b>{html.escape(a.title(lang))}</b>{md(a.prompt(lang))}</div>"),
-            self.radio, w.HBox([self.status.widget, self.retry]), self.conflict.widget,
+            live_notice(lang), self.radio, w.HBox([self.status.widget, self.retry]), self.conflict.widget,
             feedback_box(wb, exercise_id, lang),
         ], layout=w.Layout(width="100%"))
         self.widget.add_class("opsvalue-answer")
@@ -51,7 +52,7 @@ class ChoiceView:
             v = self.wb.save(self.exercise_id, self.radio.value, expect=self._base)
             cur = v if v is not None else self.wb.latest_version(self.exercise_id)
             self._base = cur.saved_at if cur is not None else None
-            # <- the committed save has returned: the one place for after-save hooks (e.g. mirroring)
+            after_save(self.wb, self.exercise_id, self.radio.value)  # committed: mirror it live
         except Conflict as c:  # saved elsewhere since shown: overwrite nothing, let the trainee choose
             self.status.error(self.conflict.message(c))
             self.conflict.show(c)

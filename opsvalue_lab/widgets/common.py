@@ -104,6 +104,24 @@ def friendly_cell(get_lang: Callable[[], str], show: Callable[[Any], None] | Non
     return deco
 
 
+def live_notice(lang: str) -> w.HTML:
+    """One line saying that answers are shared live, when the course does so on this hub; else an
+    empty, hidden line (nothing is said about sharing when nothing is shared)."""
+    from ..hub.live_client import live_enabled
+    if not live_enabled():
+        return w.HTML(value="", layout=w.Layout(display="none"))
+    line = w.HTML(value=f"<small class='opsvalue-live'>📡 {html.escape(t('live_shared', lang), quote=False)}</small>")
+    line.add_class("opsvalue-live-notice")
+    return line
+
+
+def after_save(wb: Any, exercise_id: str, value: Any) -> None:
+    """Call right after a committed save: mirrors the answer to the class's live view when the course
+    shares answers live. Returns at once and never raises (the local save is the master copy)."""
+    from ..hub.live_client import mirror_saved
+    mirror_saved(wb, exercise_id, value)
+
+
 def figure_png(fig: Any) -> bytes:
     """A matplotlib Figure as PNG bytes, for an Image widget's value."""
     buf = io.BytesIO()
@@ -133,7 +151,7 @@ def named(widget: W, name: str) -> W:
 
 def live(widget: W) -> W:
     """Mark a widget (a status line, a quiz result) as a polite aria-live region."""
-    widget.add_class("opsvalue-live")
+    widget.add_class("opsvalue-announce")
     return widget
 
 

@@ -21,6 +21,7 @@ import ipywidgets as w
 from ..catalogue import Catalogue, Quiz
 from ..catalogue import catalogue as _default_catalogue
 from ..i18n import lookup, ui_table
+from ..markup import md_inline
 from .common import Status, catalogue_of, friendly_error, guarded, live, named
 
 _UI = ui_table("quiz")
@@ -30,11 +31,7 @@ def _t(key: str, lang: str) -> str:
     return lookup(_UI, key, lang)
 
 
-def md_html(text: str) -> str:
-    """Catalogue text → safe HTML: escape everything, then allow **bold** and line breaks."""
-    out = html.escape(text.strip())
-    out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", out)
-    return out.replace("\r\n", "\n").replace("\n", "<br>")
+md_html = md_inline  # catalogue text: the one markup rule (opsvalue_lab.markup)
 
 
 def _plain(text: str, limit: int = 140) -> str:

@@ -27,7 +27,7 @@ from ..model import (
 )
 from ..plots import value_matrix
 from ..store import Conflict
-from .common import Status, catalogue_of, chart_block, chart_widget, guarded, named
+from .common import Status, after_save, catalogue_of, chart_block, chart_widget, guarded, live_notice, named
 from .conflict import ConflictBar
 
 BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
@@ -169,7 +169,8 @@ class SelfAssessmentView:
             title = _catalogue().assignment(exercise_id).title(self.lang)
         except KeyError:
             title = exercise_id
-        self.widget = w.VBox([w.HTML(f"<h4>{html.escape(title)}</h4>"), self.copy_box, self.empty_note,
+        self.widget = w.VBox([w.HTML(f"<h4>{html.escape(title)}</h4>"), live_notice(self.lang), self.copy_box,
+                              self.empty_note,
                               self.rows_box, w.HBox([self.add_btn, self.save_btn]), self.status.widget,
                               self.conflict.widget, self.image])
         with guarded(self.status, self.lang):
@@ -254,14 +255,15 @@ class SelfAssessmentView:
         ok = False
         with guarded(self.status, self.lang):
             try:
-                v = self.wb.save(self.exercise_id, [t.to_dict() for t in tasks], expect=self._base)
+                value = [t.to_dict() for t in tasks]
+                v = self.wb.save(self.exercise_id, value, expect=self._base)
             except Conflict as c:  # saved elsewhere since shown: overwrite nothing, let the trainee choose
                 self.status.error(self.conflict.message(c))
                 self.conflict.show(c)
                 return False
             cur = v if v is not None else self.wb.latest_version(self.exercise_id)
             self._base = cur.saved_at if cur is not None else None
-            # <- the committed save has returned: the one place for after-save hooks (e.g. mirroring)
+            after_save(self.wb, self.exercise_id, value)  # the committed save has returned: mirror it live
             self.status.saved()
             self.conflict.hide()
             ok = True

@@ -254,7 +254,7 @@ def test_keyboard_only_walk(page, request, voila_a11y, lang):
     shot(page, request, f"{lang}-5-check-focused")
     page.keyboard.press("Enter")
     result = page.wait_for_function("""(words) => { const live = Array.from(document.querySelectorAll(
-            '.opsvalue-live[aria-live=polite]')).map(e => e.textContent || '');
+            '.opsvalue-announce[aria-live=polite]')).map(e => e.textContent || '');
         return live.find(t => words.some(w => t.includes(w))) || null; }""",
         arg=["✔ 正解", "✘ 不正解"] if lang == "ja" else ["✔ Correct", "✘ Not quite"], timeout=15_000).json_value()
     assert result
