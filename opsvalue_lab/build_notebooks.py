@@ -18,10 +18,11 @@ import nbformat
 
 from .catalogue import Catalogue, CatalogueError, catalogue, load_catalogue, overlay_parts
 from .errors import OpsValueError
+from .nb import WIDGET_TARGETS
 
 LANGS = ("ja", "en")
 CELL_KINDS = ("markdown", "figure", "exercise", "quiz", "widget")
-WIDGET_NAMES = ("profile", "matrix", "delivery_chart", "dashboard", "submit", "feedback", "self_study_path")
+WIDGET_NAMES = tuple(WIDGET_TARGETS)  # the notebook facade's registry is the one list
 HIDDEN = {"jupyter": {"source_hidden": True}, "tags": ["hide-input"]}
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 _SRC_NAME = re.compile(r"^(\d\d)_([a-z0-9_]+)\.toml$")

@@ -125,6 +125,23 @@ class Catalogue:
         out.update((q.id, q) for q in self.quizzes)
         return out
 
+    def pair_of(self, a: Assignment) -> tuple[str, str] | None:
+        """(earlier id, later id) of an assignment paired with another (its ``pair``), else None."""
+        if not a.pair or not isinstance(self._by_id.get(a.pair), Assignment):
+            return None
+        other = self.assignment(a.pair)
+        order = {"before": 0, "in_class": 1, "after": 2}
+        return (a.id, other.id) if order[a.timing] <= order[other.timing] else (other.id, a.id)
+
+    @cached_property
+    def self_assessment_ids(self) -> tuple[str, str]:
+        """(before id, after id) of the paired self-assessments: the one home of these ids."""
+        for a in self.assignments:
+            pair = self.pair_of(a) if a.kind == "self_assessment" else None
+            if pair:
+                return pair
+        raise KeyError("the catalogue has no paired self-assessment (kind = self_assessment, pair = …)")
+
     def assignment(self, exercise_id: str) -> Assignment:
         a = self._by_id.get(exercise_id)
         if not isinstance(a, Assignment):

@@ -12,7 +12,7 @@ No I/O, no widgets, no plotting here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -325,3 +325,12 @@ def tasks_from_data(data: Any) -> list[Task]:
 
 
 DEFAULT_MODEL = ValueModel()
+
+
+@dataclass
+class TraineePoints:
+    """One trainee on a class chart: a label (name or id) and their before / after tasks."""
+
+    label: str
+    before: Sequence[Task] = field(default_factory=tuple)
+    after: Sequence[Task] = field(default_factory=tuple)

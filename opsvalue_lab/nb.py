@@ -136,8 +136,8 @@ def _show(view: Any) -> None:
 @_friendly
 def exercise(exercise_id: str) -> None:
     wb = workbook()
-    from .widgets.answer import cat_of
-    kind = cat_of(wb).assignment(exercise_id).kind
+    from .widgets.common import catalogue_of
+    kind = catalogue_of(wb).assignment(exercise_id).kind
     _show(_load(EXERCISE_TARGETS[kind])(wb, exercise_id, _state["lang"]))
 
 

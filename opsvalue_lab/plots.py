@@ -14,8 +14,8 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from .catalogue import catalogue
-from .model import Repeatability, SolutionLevel, Task, ValueModel
-from .plots_base import TraineePoints, _series, delivery_axes, hours_range, legend_below, matrix_axes, plot_tasks
+from .model import Repeatability, SolutionLevel, Task, TraineePoints, ValueModel
+from .plots_base import _series, delivery_axes, hours_range, legend_below, matrix_axes, plot_tasks
 from .plots_class import class_delivery, class_matrix
 
 __all__ = ["TraineePoints", "value_matrix", "delivery_chart", "class_matrix", "class_delivery",

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
 from weakref import WeakKeyDictionary
@@ -31,7 +30,6 @@ from .model import (
     REPEATABILITY_LABELS,
     Repeatability,
     SolutionLevel,
-    Task,
     ValueModel,
 )
 
@@ -43,15 +41,6 @@ AX_RECT = {"ja": (0.15, 0.2, 0.82, 0.64), "en": (0.2, 0.2, 0.77, 0.64)}
 
 
 _t = choose  # _t(lang, ja, en)
-
-
-@dataclass
-class TraineePoints:
-    """One trainee on a class chart: a label (name or id) and their before / after tasks."""
-
-    label: str
-    before: Sequence[Task] = field(default_factory=tuple)
-    after: Sequence[Task] = field(default_factory=tuple)
 
 
 @lru_cache(maxsize=1)

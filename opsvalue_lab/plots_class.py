@@ -13,12 +13,11 @@ from collections.abc import Callable, Sequence
 from matplotlib.figure import Figure
 
 from .catalogue import catalogue
-from .model import Repeatability, SolutionLevel, Task
+from .model import Repeatability, SolutionLevel, Task, TraineePoints
 from .plots_base import (
     AFTER,
     BEFORE,
     INK,
-    TraineePoints,
     _label,
     _marker_box,
     _t,

@@ -27,7 +27,6 @@ from .values import is_answered, pair_order
 
 DB_NAME = "course.sqlite3"
 COURSE_POINTER = ".opsvalue-course"  # beside instructor notebooks (`opsvalue-lab review`): the course folder
-BEFORE_TASKS, AFTER_TASKS = "self-assessment-before", "self-assessment-after"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS trainees (
@@ -381,11 +380,12 @@ class Course:
 
     def tasks(self, answers: dict[str, dict[str, Any]] | None = None) -> dict[str, tuple[list[Task], list[Task]]]:
         """{trainee_id: (before tasks, after tasks)}; unreadable self-assessments count as none."""
-        answers = self.current_answers([BEFORE_TASKS, AFTER_TASKS]) if answers is None else answers
+        ids = self.catalogue.self_assessment_ids
+        answers = self.current_answers(ids) if answers is None else answers
         out = {}
         for tid, mine in answers.items():
             pair = []
-            for ex in (BEFORE_TASKS, AFTER_TASKS):
+            for ex in ids:
                 try:
                     pair.append(tasks_from_data(mine[ex]) if mine.get(ex) else [])
                 except ValueError:
@@ -397,7 +397,7 @@ class Course:
                      answers: dict[str, dict[str, Any]] | None = None,
                      tasks: dict[str, tuple[list[Task], list[Task]]] | None = None) -> list:
         """TraineePoints for plots.class_matrix / class_delivery (labels: trainee_id → shown label)."""
-        from ..plots import TraineePoints
+        from ..model import TraineePoints
         labels = labels or {t.trainee_id: t.name or t.trainee_id for t in self.trainees()}
         tasks = self.tasks(answers) if tasks is None else tasks
         return [TraineePoints(label=labels.get(tid, tid), before=b, after=a)

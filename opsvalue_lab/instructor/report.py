@@ -22,7 +22,7 @@ from ..i18n import ui_table
 from ..jsonfile import FileFormatError, atomic_write
 from ..markup import md_inline
 from ..model import Task
-from .course import AFTER_TASKS, BEFORE_TASKS, Course, CourseError, anonymous_labels
+from .course import Course, CourseError, anonymous_labels
 from .csvsafe import write_csv
 from .values import kept_lines, pair_order, service_delivery_means, short_title, ui, value_lines
 
@@ -85,7 +85,6 @@ def _trend(before: float, after: float, *, higher_is_better: bool) -> tuple[str,
     return arrow, "better" if (after > before) == higher_is_better else "worse"
 
 
-SELF_ASSESSMENTS = (BEFORE_TASKS, AFTER_TASKS)
 CHUNK = 500  # trainees whose parsed answers are in memory at once (peak memory: issue 17)
 
 
@@ -102,7 +101,7 @@ def build(course: Course, *, lang: str = "ja", anonymise: bool = False, charts: 
     tasks: dict[str, tuple[list[Task], list[Task]]] = {}  # the two self-assessments: charts first, then freed
     for start in range(0, len(trainees), CHUNK):
         ids = [t.trainee_id for t in trainees[start:start + CHUNK]]
-        tasks.update(course.tasks(course.current_answers(SELF_ASSESSMENTS, trainee_ids=ids)))
+        tasks.update(course.tasks(course.current_answers(cat.self_assessment_ids, trainee_ids=ids)))
     shift = _shift(tasks)
     chart_list = _charts(course, chart_labels, tasks, lang) if charts and trainees else []
     del tasks

@@ -22,14 +22,7 @@ def ui(key: str, lang: str) -> str:
 
 def pair_order(a: Assignment, cat: Catalogue) -> tuple[str, str] | None:
     """(pre id, post id) for a paired assignment, else None. 'before' is the pre side."""
-    if not a.pair:
-        return None
-    try:
-        other = cat.assignment(a.pair)
-    except KeyError:
-        return None
-    order = {"before": 0, "in_class": 1, "after": 2}
-    return (a.id, other.id) if order[a.timing] <= order[other.timing] else (other.id, a.id)
+    return cat.pair_of(a)
 
 
 def short_title(a: Assignment, lang: str) -> str:

@@ -23,7 +23,7 @@ from .autosave import DEBOUNCE_SECONDS, Autosave
 from .common import Status, after_save, catalogue_of, disclosure, friendly_error, live_notice, named, t
 from .conflict import ConflictBar
 
-__all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md", "cat_of"]
+__all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md"]
 log = logging.getLogger("opsvalue_lab")
 
 TEXTS = ui_table("answer")
@@ -31,9 +31,6 @@ TEXTS = ui_table("answer")
 
 def tx(key: str, lang: str) -> str:
     return lookup(TEXTS, key, lang)
-
-
-cat_of = catalogue_of  # the name the notebook facade uses
 
 
 def feedback_box(wb: Any, exercise_id: str, lang: str) -> w.HTML:
@@ -58,7 +55,7 @@ class AnswerView:
 
     def __init__(self, wb: Any, exercise_id: str, lang: str) -> None:
         self.wb, self.exercise_id, self.lang = wb, exercise_id, lang
-        self.assignment = a = cat_of(wb).assignment(exercise_id)
+        self.assignment = a = catalogue_of(wb).assignment(exercise_id)
         if a.kind not in ("text", "fields"):
             raise ValueError(f"{exercise_id}: AnswerView needs kind text or fields, not {a.kind!r}")
         self.status = Status(lang)

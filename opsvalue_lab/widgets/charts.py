@@ -15,21 +15,14 @@ from matplotlib.figure import Figure
 
 from ..chart_text import describe, task_headers, task_rows
 from ..i18n import lookup, ui_table
-from ..model import Task, tasks_from_data
 from ..plots import delivery_chart, save_figure, value_matrix
-from .common import Status, catalogue_of, chart_block, chart_widget, guarded
+from .common import AFTER_ID, BEFORE_ID, Status, catalogue_of, chart_block, chart_widget, guarded, saved_tasks
 
-BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 UI = ui_table("charts")
 
 
 def _ui(key: str, lang: str) -> str:
     return lookup(UI, key, lang)
-
-
-def saved_tasks(wb: Any, exercise_id: str) -> list[Task]:
-    """The trainee's saved tasks for one self-assessment ([] when none)."""
-    return tasks_from_data(wb.latest(exercise_id) or [])
 
 
 class _ChartView:

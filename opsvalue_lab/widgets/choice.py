@@ -10,15 +10,15 @@ import ipywidgets as w
 
 from ..markup import md
 from ..store import Conflict
-from .answer import cat_of, feedback_box
-from .common import Status, after_save, friendly_error, live_notice, named, t
+from .answer import feedback_box
+from .common import Status, after_save, catalogue_of, friendly_error, live_notice, named, t
 from .conflict import ConflictBar
 
 
 class ChoiceView:
     def __init__(self, wb: Any, exercise_id: str, lang: str) -> None:
         self.wb, self.exercise_id, self.lang = wb, exercise_id, lang
-        self.assignment = a = cat_of(wb).assignment(exercise_id)
+        self.assignment = a = catalogue_of(wb).assignment(exercise_id)
         if a.kind != "choice":
             raise ValueError(f"{exercise_id}: ChoiceView needs kind choice, not {a.kind!r}")
         self.status = Status(lang)

@@ -18,6 +18,7 @@ from ..catalogue import Catalogue, catalogue
 from ..chart_text import word
 from ..errors import OpsValueError
 from ..i18n import lookup, ui_table
+from ..model import Task, tasks_from_data
 
 log = logging.getLogger("opsvalue_lab")
 W = TypeVar("W", bound=w.DOMWidget)
@@ -127,6 +128,14 @@ def figure_png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     return buf.getvalue()
+
+
+BEFORE_ID, AFTER_ID = catalogue().self_assessment_ids  # the self-assessment pair, from the catalogue
+
+
+def saved_tasks(wb: Any, exercise_id: str) -> list[Task]:
+    """The trainee's saved tasks for one self-assessment ([] when none)."""
+    return tasks_from_data(wb.latest(exercise_id) or [])
 
 
 # -- accessibility (issue 16): names, live regions, disclosures, charts with text ----------------

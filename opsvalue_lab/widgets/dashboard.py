@@ -18,8 +18,7 @@ from ..chart_text import describe, task_headers, task_rows
 from ..i18n import lookup, term, ui_table
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity
 from ..plots import delivery_chart, value_matrix
-from .charts import AFTER_ID, BEFORE_ID, saved_tasks
-from .common import Status, catalogue_of, chart_block, chart_widget, guarded
+from .common import AFTER_ID, BEFORE_ID, Status, catalogue_of, chart_block, chart_widget, guarded, saved_tasks
 from .self_study import next_step, next_step_text
 
 UI = ui_table("dashboard")

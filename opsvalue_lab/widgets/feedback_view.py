@@ -10,8 +10,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..i18n import lookup, ui_table
-from .answer import cat_of
-from .common import Status, guarded
+from .common import Status, catalogue_of, guarded
 
 SUFFIX = ".opsvalue-feedback.json"
 TEXTS = ui_table("feedback")
@@ -112,7 +111,7 @@ class FeedbackImportView:
         lang = self.lang
         if not any(fb.values()):
             return f"<p>{tx('no_comments', lang)}</p>"
-        cat = cat_of(self.wb)
+        cat = catalogue_of(self.wb)
         order = {a.id: i for i, a in enumerate(cat.assignments)}
         parts = [f"<h4>{tx('comments', lang)}</h4>"]
         for ex_id in sorted(fb, key=lambda k: (order.get(k, len(order)), k)):

@@ -27,10 +27,20 @@ from ..model import (
 )
 from ..plots import value_matrix
 from ..store import Conflict
-from .common import Status, after_save, catalogue_of, chart_block, chart_widget, guarded, live_notice, named
+from .common import (
+    AFTER_ID,
+    BEFORE_ID,
+    Status,
+    after_save,
+    catalogue_of,
+    chart_block,
+    chart_widget,
+    guarded,
+    live_notice,
+    named,
+)
 from .conflict import ConflictBar
 
-BEFORE_ID, AFTER_ID = "self-assessment-before", "self-assessment-after"
 KIND_LABELS = {"fulfilment": ("フルフィルメント（依頼）", "Fulfilment (requests)"),
                "incident": ("障害対応", "Incident response"),
                "transition": ("運用移管", "Operations transition"), "other": ("その他", "Other")}

@@ -10,8 +10,8 @@ import ipywidgets as w
 
 from ..catalogue import TIMINGS
 from ..i18n import lookup, term, ui_table
-from .answer import cat_of
-from .common import Status, guarded
+from .autosave import flush_pending
+from .common import Status, catalogue_of, guarded
 
 TEXTS = ui_table("submit")
 
@@ -60,7 +60,7 @@ class SubmitView:
             lang = self.lang
             rows = "".join(f"<tr><td>{term(f'{k}_work', lang)}</td><td>{a} / {n}</td></tr>"
                            for k, (a, n) in p.get("by_timing", {}).items() if k in TIMINGS)
-            cat = cat_of(self.wb)
+            cat = catalogue_of(self.wb)
             for sid, (a, n) in sorted(p.get("by_section", {}).items(), key=lambda kv: int(kv[0])):
                 try:
                     title = cat.section(int(sid)).title(lang)
@@ -71,6 +71,7 @@ class SubmitView:
                                   f"{tx('answered', lang)}</b><table class='opsvalue-progress'>{rows}</table>")
 
     def submit(self, _b: Any = None) -> Path | None:
+        flush_pending()  # text still inside its autosave pause goes into the file too
         self.refresh()
         with guarded(self.status, self.lang):
             tid = str((getattr(self.wb, "profile", {}) or {}).get("trainee_id", "") or "")
