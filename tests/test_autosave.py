@@ -205,3 +205,18 @@ def test_stale_choice_and_self_assessment_views_overwrite_nothing(tmp_path: Path
     finally:
         a.close()
         b.close()
+
+
+def test_submit_includes_text_still_inside_its_autosave_pause(wb: Workbook) -> None:
+    import json
+
+    from opsvalue_lab.widgets.submit import SubmitView
+    ex = _first("text")
+    wb.set_profile(trainee_id="t-9", name="N")
+    v = AnswerView(wb, ex, "en")
+    v.boxes[None].value = "typed just before pressing Submit"
+    assert v.pending  # still inside the pause
+    path = SubmitView(wb, "en").submit()
+    assert path is not None and not v.pending
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert doc["answers"][ex]["value"] == "typed just before pressing Submit"

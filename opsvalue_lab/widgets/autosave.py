@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -24,6 +25,18 @@ log = logging.getLogger("opsvalue_lab")
 DEBOUNCE_SECONDS = 0.8
 _SAVER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="opsvalue-save")  # saves run one at a time
 _fallback: dict[str, Any] = {}
+_LIVE: weakref.WeakSet[Autosave] = weakref.WeakSet()  # every autosaving view of this process
+
+
+def flush_pending() -> int:
+    """Save every change not yet committed in this process (before an export, when the kernel stops).
+    Returns how many views had one; failures stay shown in their views."""
+    n = 0
+    for a in list(_LIVE):
+        if a.pending:
+            n += 1
+            a.flush()
+    return n
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
@@ -64,6 +77,7 @@ class Autosave:
         self._handle: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._save_lock = threading.Lock()  # only saves take it; never a keystroke handler
+        _LIVE.add(self)
 
     @property
     def pending(self) -> bool:

@@ -10,6 +10,7 @@ import ipywidgets as w
 
 from ..catalogue import TIMINGS
 from ..i18n import lookup, term, ui_table
+from .autosave import flush_pending
 from .common import Status, catalogue_of, guarded
 
 TEXTS = ui_table("submit")
@@ -70,6 +71,7 @@ class SubmitView:
                                   f"{tx('answered', lang)}</b><table class='opsvalue-progress'>{rows}</table>")
 
     def submit(self, _b: Any = None) -> Path | None:
+        flush_pending()  # text still inside its autosave pause goes into the file too
         self.refresh()
         with guarded(self.status, self.lang):
             tid = str((getattr(self.wb, "profile", {}) or {}).get("trainee_id", "") or "")
