@@ -12,7 +12,8 @@ from pathlib import Path
 
 from .common import ROOT
 
-SUITES = ("bench_store", "bench_imports", "bench_notebooks", "bench_instructor", "bench_live")
+SUITES = ("bench_store", "bench_imports", "bench_notebooks", "bench_instructor", "bench_hub",
+          "bench_live")
 
 
 def machine() -> str:

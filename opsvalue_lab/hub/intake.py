@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,27 @@ from ..feedback import feedback_bytes
 from ..instructor.collect import MAX_FILE_BYTES, Collector
 from ..instructor.course import Course, now_iso
 from ..instructor.report import build, render_html
-from ..jsonfile import atomic_write, dump
+from ..jsonfile import dump
 from ..store_values import check_comment
+
+
+def _write_copy(path: Path, data: bytes) -> None:
+    """The received/ copy: whole or absent (temp file, then rename). Not fsynced: it is as durable
+    as the course store itself (SQLite WAL, synchronous=NORMAL), which survives a crash of the
+    service; two fsyncs per submission would halve the service's throughput."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _claimed_id(data: bytes) -> str | None:
+    """The trainee id the file's profile claims (None when that cannot be read: take() says why)."""
+    try:
+        doc = json.loads(data)
+        return str(doc["profile"].get("trainee_id") or "").strip()
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
 
 
 class Rejected(ValueError):
@@ -66,30 +86,32 @@ class Intake:
         return self.received / quote(user, safe="") / f"{sha}{sub.SUFFIX}"
 
     def receive(self, user: str, data: bytes) -> Receipt:
-        """Validate *data* exactly as collect does and file it under *user*."""
+        """Validate *data* exactly as collect does (Collector.take, the very same call) and file it
+        under *user*; Rejected names the field."""
         name = f"{user}{sub.SUFFIX}"
         if len(data) > MAX_FILE_BYTES:
             raise Rejected(f"{name}: {len(data)} bytes, larger than the {MAX_FILE_BYTES}-byte submission limit")
-        try:
-            parsed = sub.parse_submission(data, name)  # the very call collect makes
-        except sub.SubmissionError as e:
-            raise Rejected(" ".join(str(e).split())) from None
-        claimed = str((parsed.profile or {}).get("trainee_id") or "").strip()
-        if claimed != user:
+        claimed = _claimed_id(data)
+        if claimed is not None and claimed != user:
+            try:  # validated before it is rewritten, so a damaged file is refused, never re-signed
+                sub.parse_submission(data, name)
+            except sub.SubmissionError as e:
+                raise Rejected(" ".join(str(e).split())) from None
             doc = json.loads(data)
             doc["profile"]["trainee_id"] = user
             doc.pop("sha256", None)
             data = dump(doc)
         sha = hashlib.sha256(data).hexdigest()
+        collector = Collector(self.course, out=lambda _line: None)
+        status = collector.take(data, f"hub:{user}", name)
+        if status == "rejected":
+            line = collector.tally.lines[-1] if collector.tally.lines else "rejected"
+            raise Rejected(f"{name}: {line.split(': ', 2)[-1]}")
         raw = self._raw_path(user, sha)
         if not raw.exists():
-            raw.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(raw, data, force=True, err=sub.SubmissionError)
-        status = Collector(self.course, out=lambda _line: None).take(data, f"hub:{user}", name)
-        if status == "rejected":  # parse_submission accepted it above, so this is the store failing
-            raise Rejected(f"{name}: could not be stored; see the service log")
+            _write_copy(raw, data)
         received_at = self._received_at(sha) if status == "duplicate" else now_iso()
-        return Receipt(user, status, received_at, sha, claimed if claimed != user else "")
+        return Receipt(user, status, received_at, sha, claimed if claimed not in (None, user) else "")
 
     def _received_at(self, sha: str) -> str:
         rows = self.course._q("SELECT imported_at FROM submissions WHERE sha256 = ?", (sha,))

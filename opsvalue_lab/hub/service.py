@@ -24,6 +24,7 @@ from tornado.httpserver import HTTPServer
 
 from ..instructor.collect import MAX_FILE_BYTES
 from .auth import REVIEW, SUBMIT, ApiHandler, PageHandler
+from .comments import CommentsPage
 from .intake import Intake, Rejected
 
 log = logging.getLogger("opsvalue.service")
@@ -100,7 +101,10 @@ class ReportHandler(PageHandler):
 class HomeHandler(PageHandler):
     def get(self) -> None:
         if self.has_scope(REVIEW):
-            self.redirect(url_path_join(self.settings["opsvalue_prefix"], "report"))
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish("<!doctype html><meta charset='utf-8'><title>opsvalue</title><ul>"
+                        "<li><a href='report'>クラスレポート / Class report</a></li>"
+                        "<li><a href='comments'>講師コメント / Instructor comments</a></li></ul>")
             return
         self.require_scope(SUBMIT)
         self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -125,13 +129,14 @@ def make_app(intake: Intake, *, prefix: str, course: str, lang: str, live: bool,
              hub_auth: HubOAuth | None = None) -> web.Application:
     # the singleton: HubOAuthCallbackHandler uses HubOAuth.instance(), and the OAuth state (where
     # to go back to after login) lives in that instance
-    hub_auth = hub_auth or HubOAuth.instance(cache_max_age=60)
+    hub_auth = hub_auth or HubOAuth.instance(cache_max_age=300)  # JupyterHub's default
     routes: list[tuple] = [
         (url_path_join(prefix, "api/config"), ConfigHandler),
         (url_path_join(prefix, "api/submissions"), SubmissionsHandler),
         (url_path_join(prefix, "api/feedback"), FeedbackHandler),
         (url_path_join(prefix, "api/comments"), CommentsHandler),
         (url_path_join(prefix, "report"), ReportHandler),
+        (url_path_join(prefix, "comments"), CommentsPage),
         (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),
         (prefix, HomeHandler),
     ]

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,17 @@ def on_hub(wb: Any) -> HubClient | None:
     if prof.get("trainee_id", "") != client.user or not str(prof.get("name", "")).strip():
         wb.set_profile(trainee_id=client.user, name=str(prof.get("name", "")).strip() or client.user)
     return client
+
+
+def introduce(client: HubClient) -> None:
+    """In the background, let the service identify this token now (it caches the identity for a
+    few minutes), so the Submit click does not wait for the hub; any failure is ignored here."""
+    def hello() -> None:
+        try:
+            client.config()
+        except Exception:  # noqa: BLE001 - Submit reports a real problem when it happens
+            pass
+    threading.Thread(target=hello, name="opsvalue-hub-hello", daemon=True).start()
 
 
 def _pending_path(wb: Any) -> Path:
@@ -73,6 +86,33 @@ def deliver_pending(wb: Any, client: HubClient) -> dict[str, Any] | None:
     """Send the pending submission file, if there is one; the receipt, else None."""
     p = pending(wb)
     return deliver(wb, p, client) if p else None
+
+
+RETRY_SECONDS = 10.0
+RETRY_FOR_SECONDS = 30 * 60
+
+
+def retry_later(wb: Any, client: HubClient, on_delivered: Any, *, every: float = RETRY_SECONDS,
+                give_up_after: float = RETRY_FOR_SECONDS) -> threading.Thread:
+    """In the background, send the pending submission as soon as the service answers again;
+    `on_delivered(receipt)` is called once. Stops when nothing is pending any more (e.g. a click
+    delivered it), after *give_up_after* seconds, or with the kernel."""
+    def loop() -> None:
+        deadline = time.monotonic() + give_up_after
+        while time.monotonic() < deadline:
+            time.sleep(every)
+            if pending(wb) is None:
+                return
+            try:
+                receipt = deliver_pending(wb, client)
+            except Exception:  # noqa: BLE001 - still down (or refused): try again, the file is kept
+                continue
+            if receipt is not None:
+                on_delivered(receipt)
+            return
+    t = threading.Thread(target=loop, name="opsvalue-hub-retry", daemon=True)
+    t.start()
+    return t
 
 
 def received_time(receipt: dict[str, Any]) -> str:

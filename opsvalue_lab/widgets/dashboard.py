@@ -15,11 +15,11 @@ import ipywidgets as w
 
 from ..catalogue import TIMINGS, Catalogue
 from ..chart_text import describe, task_headers, task_rows
+from ..guide import next_step, next_step_text
 from ..i18n import lookup, term, ui_table
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity
 from ..plots import delivery_chart, value_matrix
 from .common import AFTER_ID, BEFORE_ID, Status, catalogue_of, chart_block, chart_widget, guarded, saved_tasks
-from .self_study import next_step, next_step_text
 
 UI = ui_table("dashboard")
 

@@ -20,6 +20,7 @@ import ipywidgets as w
 
 from ..catalogue import Catalogue, Quiz
 from ..catalogue import catalogue as _default_catalogue
+from ..guide import check_answer, set_summary  # noqa: F401 (re-exported)
 from ..i18n import lookup, ui_table
 from ..markup import md_inline
 from .common import Status, catalogue_of, friendly_error, guarded, live, named
@@ -39,22 +40,6 @@ def _plain(text: str, limit: int = 140) -> str:
     one = " ".join(re.sub(r"\*\*(.+?)\*\*", r"\1", text).split())
     return one if len(one) <= limit else one[: limit - 1] + "…"
 
-
-def check_answer(quiz: Quiz, option: int | None) -> bool:
-    """True when *option* (0-based) is the quiz's correct option; ValueError if no valid option."""
-    if option is None or isinstance(option, bool) or not isinstance(option, int):
-        raise ValueError(f"quiz {quiz.id}: no option chosen")
-    if not 0 <= option < len(quiz.options):
-        raise ValueError(f"quiz {quiz.id}: option {option} does not exist (0 – {len(quiz.options) - 1})")
-    return quiz.options[option].correct
-
-
-def set_summary(quiz_ids: Sequence[str], results: Mapping[str, Mapping[str, Any]]) -> tuple[int, int, int]:
-    """(correct, attempted, total) for a set of quizzes, from their last results."""
-    ids = list(dict.fromkeys(quiz_ids))
-    attempted = [q for q in ids if q in results and results[q].get("attempts", 1)]
-    correct = sum(1 for q in attempted if results[q].get("correct"))
-    return correct, len(attempted), len(ids)
 
 
 def summary_text(correct: int, attempted: int, total: int, lang: str) -> str:

@@ -41,8 +41,10 @@ class SubmitView:
         self.path: Path | None = None
         from ..hub import trainee as hub  # on a JupyterHub class, Submit also sends to the course service
         self.hub_client = hub.on_hub(wb)
-        if self.hub_client is not None and hub.pending(wb):
-            self.status.info(hub.tx("pending", lang))
+        if self.hub_client is not None:
+            hub.introduce(self.hub_client)
+            if hub.pending(wb):
+                self.status.info(hub.tx("pending", lang))
         self.button = w.Button(description=hub.tx("submit", lang) if self.hub_client else tx("submit", lang), icon="paper-plane", button_style="primary",
                                layout=w.Layout(width="auto"))
         self.button.on_click(self.submit)
@@ -91,7 +93,8 @@ class SubmitView:
         return None
 
     def _send(self, path: Path, client: Any) -> None:
-        """On a hub: deliver the file just written; the service down leaves it pending (never lost)."""
+        """On a hub: deliver the file just written; the service down leaves it pending (never lost)
+        and a background retry delivers it as soon as the service answers again."""
         from ..hub import trainee as hub
         from ..hub.client import HubRefused, HubUnavailable
         lang, kept = self.lang, f"{hub.tx('kept', self.lang)}<br><code>{html.escape(str(path))}</code>"
@@ -100,13 +103,20 @@ class SubmitView:
         except HubUnavailable:
             self.status.error(hub.tx("down", lang))
             self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"
+            hub.retry_later(self.wb, client, lambda r: self._received(r, kept))
             return
         except HubRefused as e:
             self.status.error(f"{hub.tx('refused', lang)}: {e}")
             self.result.value = f"<div class='opsvalue-pending'>{kept}</div>"
             return
+        self._received(receipt, kept)
+
+    def _received(self, receipt: dict, kept: str) -> None:
+        from ..hub import trainee as hub
+        lang = self.lang
         claimed = f"<br>{hub.tx('claimed', lang)}: <b>{html.escape(str(receipt.get('trainee', '')))}</b>" \
             if receipt.get("claimed_trainee_id") else ""
+        self.status.saved()
         self.result.value = (f"<div class='opsvalue-submitted opsvalue-received'>✔ {hub.tx('received', lang)} "
                              f"<b>{html.escape(hub.received_time(receipt))}</b>{claimed}<br>{kept}<br>"
                              f"{hub.tx('again', lang)}</div>")
