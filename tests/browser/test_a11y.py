@@ -2,8 +2,8 @@
 after answering something, over the instructor notebook's outputs and over the HTML report; the
 accessible names of text boxes, radio groups and charts; a keyboard-only walk through one section.
 
-axe-core is pinned (AXE_VERSION) and installed by .ci/run into .axe/ (`npm install --prefix .axe
-axe-core@<version>`); one Voila server serves the whole module.
+axe-core is pinned in tests/browser/axe_version.txt and installed by .ci/run into .axe/ (`npm install
+--prefix .axe axe-core@<version>`); one Voila server serves the whole module.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 from .conftest import base_env, open_workbook
 from .helpers import REPO, free_port, require, reveal, shot, wait_store
 
-AXE_VERSION = "4.10.2"
+AXE_VERSION = (REPO / "tests" / "browser" / "axe_version.txt").read_text(encoding="utf-8").strip()  # one pin
 AXE_JS = REPO / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 SECTIONS = ["00_review", "01_cost_trap", "02_value", "03_service_delivery", "04_service_value",
             "05_delivery_value", "06_summary"]
