@@ -179,7 +179,7 @@ class SelfAssessmentView:
             title = _catalogue().assignment(exercise_id).title(self.lang)
         except KeyError:
             title = exercise_id
-        self.widget = w.VBox([w.HTML(f"<h4>{html.escape(title)}</h4>"), live_notice(self.lang), self.copy_box,
+        self.widget = w.VBox([w.HTML(f"<h3>{html.escape(title)}</h3>"), live_notice(self.lang), self.copy_box,
                               self.empty_note,
                               self.rows_box, w.HBox([self.add_btn, self.save_btn]), self.status.widget,
                               self.conflict.widget, self.image])
