@@ -5,18 +5,21 @@ PY := $(VENV)/bin/python
 
 .PHONY: lab hub test lint bench notebooks clean
 
-$(VENV)/.base: pyproject.toml
+# every install is pinned to the versions the suite passed with
+PIP := $(PY) -m pip install -q -c constraints.txt
+
+$(VENV)/.base: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PIP) -e .
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base
-	$(PY) -m pip install -q -e ".[test,hub]"
+	$(PIP) -e ".[test,hub]"
 	touch $@
 
 $(VENV)/.hub: $(VENV)/.base
-	$(PY) -m pip install -q -e ".[hub]"
+	$(PIP) -e ".[hub]"
 	touch $@
 
 lab: $(VENV)/.base

@@ -121,6 +121,34 @@ def _code(kind: str, value: Any) -> str:
     return f"ov.{kind}({json.dumps(value, ensure_ascii=False)})"
 
 
+
+
+def figure_words(fig) -> list[str]:
+    """Every label of a lecture figure, in reading order (top to bottom, then left to right)."""
+    found = []
+    for ax in fig.axes:
+        for t in ax.texts:
+            text = " ".join(t.get_text().split())
+            if text:
+                x, y = t.get_position()
+                found.append((-round(float(y), 0), float(x), text))
+    return [text for _y, _x, text in sorted(found)]
+
+
+def figure_markdown(fig, name: str, lang: str) -> str:
+    """A lecture figure's markdown: the image with a text alternative, then its labels as a table
+    behind a keyboard-openable <details> (issue 16: charts readable without seeing them)."""
+    from .i18n import lookup, ui_table
+    words_ui = ui_table("lecture_figures")  # exercises/ui.toml
+    words = figure_words(fig)
+    title = words[0] if words else name
+    alt = lookup(words_ui, "alt", lang).format(title=title, n=len(words)).replace("]", "）" if lang != "en" else ")")
+    rows = "\n".join(f"| {i} | {w.replace('|', '&#124;')} |" for i, w in enumerate(words, 1))
+    return (f"![{alt}](attachment:{name}.png)\n\n<details class=\"opsvalue-details\"><summary>"
+            f"{lookup(words_ui, 'as_table', lang)}</summary>\n\n| # | {lookup(words_ui, 'col', lang)} |\n"
+            f"|---:|---|\n{rows}\n\n</details>")
+
+
 def figure_cell(name: str, lang: str, cid: str) -> nbformat.NotebookNode:
     """A lecture figure rendered once, at build time, as a markdown image attachment: it shows
     before anything runs (also in Voila) and costs the kernel nothing."""
@@ -129,9 +157,8 @@ def figure_cell(name: str, lang: str, cid: str) -> nbformat.NotebookNode:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight", facecolor="white",
                 metadata={"Software": None})  # no version stamp: the same figure gives the same bytes
-    alt = next((t.get_text() for t in fig.texts if t.get_text().strip()), name).replace("\n", " ")
     return nbformat.v4.new_markdown_cell(
-        f"![{alt}](attachment:{name}.png)", id=cid,
+        figure_markdown(fig, name, lang), id=cid,
         attachments={f"{name}.png": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii")}})
 
 
@@ -151,7 +178,7 @@ def make_notebook(sid: int, title: str, cells: list[dict[str, Any]], lang: str) 
                                              metadata=json.loads(json.dumps(HIDDEN))))
     nb = v4.new_notebook(cells=nb_cells, metadata={
         "kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
-        "title": f"{sid}. {title}"})
+        "title": f"{sid}. {title}", "opsvalue": {"lang": lang}})
     nb.nbformat, nb.nbformat_minor = 4, 5
     nbformat.validate(nb)
     return nb
@@ -261,7 +288,8 @@ def build_instructor(src: Path, out_dir: Path) -> list[Path]:
         if cells and cells[0]["kind"] == "markdown":  # the intro comes first, then the hidden begin()
             nb_cells[0], nb_cells[1] = nb_cells[1], nb_cells[0]
         nb = nbformat.v4.new_notebook(cells=nb_cells, metadata={
-            "kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}, "title": title[lang]})
+            "kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}, "title": title[lang],
+            "opsvalue": {"lang": lang}})
         nb.nbformat, nb.nbformat_minor = 4, 5
         nbformat.validate(nb)
         written.append(_write(out_dir / f"{lang}.ipynb", nb))

@@ -109,6 +109,41 @@ def _env(ws: Path) -> dict[str, str]:
     return env
 
 
+VOILA_TEMPLATE = "opsvalue"
+
+
+def install_voila_template(ws: Path, lang: str) -> Path:
+    """Write the workbook's Voila template (assets/voila/opsvalue: <html lang>, no public CDN, a
+    <main> landmark) into <ws>/.opsvalue/jupyter/voila/templates/, with *lang* for pages whose
+    notebook does not say its own; returns the data dir to put first on JUPYTER_PATH."""
+    src = Path(__file__).resolve().parent / "assets" / "voila" / VOILA_TEMPLATE
+    data = ws / ".opsvalue" / "jupyter"
+    dest = data / "voila" / "templates" / VOILA_TEMPLATE
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in src.iterdir():
+        if f.is_file():
+            (dest / f.name).write_text(f.read_text(encoding="utf-8").replace("@LANG@", lang), encoding="utf-8")
+    return data
+
+
+def quiet_lab_settings(ws: Path) -> dict[str, str]:
+    """JupyterLab user settings for the workspace: no news pop-up, no update check (they cover the
+    workbook and ask an unrelated question). Returns the environment that points JupyterLab at them;
+    settings a user already has there are kept, only these two keys are set."""
+    settings = ws / ".opsvalue" / "lab-settings"
+    plugin = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    plugin.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        current = json.loads(plugin.read_text(encoding="utf-8"))
+        if not isinstance(current, dict):
+            current = {}
+    except (OSError, ValueError):
+        current = {}
+    current.update({"fetchNews": "false", "checkForUpdates": False})
+    plugin.write_text(json.dumps(current, indent=1), encoding="utf-8")
+    return {"JUPYTERLAB_SETTINGS_DIR": str(settings)}
+
+
 def _run(cmd: list[str], env: dict[str, str], url: str, cwd: Path) -> int:
     """Start the server, print where it is, wait; Ctrl-C stops it cleanly."""
     proc = subprocess.Popen(cmd, env=env, cwd=str(cwd))
@@ -154,15 +189,20 @@ def _lab(args: Any, root: Path, path: str, env: dict[str, str]) -> int:
         cmd.append("--allow-root")
     if getattr(args, "no_browser", False):
         cmd.append("--no-browser")
+    if "JUPYTERLAB_SETTINGS_DIR" not in env:  # a settings dir the user chose wins
+        env = {**env, **quiet_lab_settings(root)}
     _install_sigterm()
     return _run(cmd, env, f"http://127.0.0.1:{port}/{path}?token={token}", root)
 
 
-def _voila(args: Any, root: Path, target: Path, env: dict[str, str]) -> int:
-    """Voila on 127.0.0.1 (code hidden) serving *target*: a folder's notebooks, or one notebook."""
+def _voila(args: Any, root: Path, target: Path, env: dict[str, str], lang: str) -> int:
+    """Voila on 127.0.0.1 (code hidden) serving *target*: a folder's notebooks, or one notebook;
+    pages use the workbook's template (<html lang>, no public CDN, a <main> landmark)."""
     port = int(getattr(args, "port", 0) or 0) or free_port()
+    data = install_voila_template(root, lang)
+    env = {**env, "JUPYTER_PATH": os.pathsep.join(p for p in (str(data), env.get("JUPYTER_PATH", "")) if p)}
     cmd = [sys.executable, "-m", "voila", str(target), "--Voila.ip=127.0.0.1", f"--port={port}",
-           "--strip_sources=True", f"--Voila.root_dir={root}"]
+           "--strip_sources=True", f"--Voila.root_dir={root}", f"--template={VOILA_TEMPLATE}"]
     if getattr(args, "no_browser", False):
         cmd.append("--no-browser")
     _install_sigterm()
@@ -181,7 +221,7 @@ def app(args: Any) -> int:
     """Prepare the workspace and serve it through Voila (no code, no JupyterLab) on 127.0.0.1."""
     lang = getattr(args, "lang", "ja") or "ja"
     ws = prepare_workspace(getattr(args, "workspace", DEFAULT_WORKSPACE) or DEFAULT_WORKSPACE, lang)
-    return _voila(args, ws, ws, _env(ws))
+    return _voila(args, ws, ws, _env(ws), lang)
 
 
 # ---- the instructor's review ------------------------------------------------------------------
@@ -228,5 +268,5 @@ def review(args: Any) -> int:
     env["OPSVALUE_COURSE"] = str(ws.parent)
     env.pop("OPSVALUE_WORKSPACE", None)
     if getattr(args, "app", False):
-        return _voila(args, ws, ws / f"{lang}.ipynb", env)
+        return _voila(args, ws, ws / f"{lang}.ipynb", env, lang)
     return _lab(args, ws, f"lab/tree/{lang}.ipynb", env)

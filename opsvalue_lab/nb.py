@@ -25,9 +25,9 @@ STYLE = """<style>
 .opsvalue-answer, .opsvalue-profile, .opsvalue-submit { margin: 0.4em 0 1.2em 0; }
 .opsvalue-answer textarea { font-size: 14px; line-height: 1.6; }
 .opsvalue-prompt p { margin: 0.3em 0; }
-.opsvalue-example, .opsvalue-feedback { background: #f6f8fa; border-left: 4px solid #3e4c59;
+.opsvalue-example, .opsvalue-feedback { background: var(--jp-layout-color2, #f6f8fa);
+  color: var(--jp-content-font-color1, #1f2933); border-left: 4px solid var(--jp-border-color1, #3e4c59);
   padding: 0.4em 0.8em; margin-top: 0.4em; }
-.opsvalue-error { color: #b00020; }
 .jp-RenderedHTMLCommon, .widget-html-content { line-height: 1.7; }
 .jp-CodeCell .jp-InputPlaceholder { display: none; }
 .opsvalue-dashboard th, .opsvalue-dashboard td { padding: 2px 1.2em 2px 0; text-align: left; }
@@ -123,7 +123,9 @@ def begin(lang: str = "ja") -> None:
     """Open the workspace's Workbook and inject the page style once."""
     _open(lang)  # no pyplot: every chart is a Figure rendered to PNG, so the inline backend is never loaded
     from IPython.display import HTML  # once per notebook: begin() runs in its first code cell
-    _display(HTML(STYLE))
+
+    from .widgets.common import page_head  # names, focus, live regions (issue 16)
+    _display(HTML(STYLE + page_head()))
 
 
 def _show(view: Any) -> None:

@@ -72,9 +72,10 @@ def _cli() -> list[str]:
 def test_start_serves_jupyterlab_with_token(tmp_path):
     port = free_port()
     ws = tmp_path / "ws"
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTERLAB_SETTINGS_DIR"}  # the workspace's own
     proc = subprocess.Popen([*_cli(), "start", "--no-browser", "--port", str(port), "--workspace", str(ws)],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=tmp_path,
-                            start_new_session=True)
+                            start_new_session=True, env=env)
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
     try:
@@ -102,6 +103,13 @@ def test_start_serves_jupyterlab_with_token(tmp_path):
         with pytest.raises(urllib.error.HTTPError):  # no token, no entry
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=5)
         assert (ws / ".opsvalue").is_dir() and list(ws.glob("00_*.ipynb"))
+        # JupyterLab itself reads the news pop-up as off (issue 16): the settings the server serves
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/lab/api/settings/@jupyterlab/apputils-extension:notification",
+            headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            served = json.loads(r.read())
+        assert served["settings"].get("fetchNews") == "false", served.get("raw")
     finally:
         if proc.poll() is None:
             proc.terminate()  # SIGTERM: the launcher stops JupyterLab too

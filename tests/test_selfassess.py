@@ -165,7 +165,7 @@ def test_empty_self_assessment_draws_no_second_matrix(tmp_path):
     from opsvalue_lab.widgets.selfassess import SelfAssessmentView
     with Workbook.open(tmp_path) as wb:
         view = SelfAssessmentView(wb, "self-assessment-before", "ja")
-        assert view.image.value == b"" and view.image.layout.display == "none"
+        assert view.image.value == "" and view.image.layout.display == "none"
         wb.save("self-assessment-before", [{"name": "障害一次対応", "kind": "incident", "level": "formal",
                                              "proactivity": 0.3, "lead_time": 2}])
         again = SelfAssessmentView(wb, "self-assessment-before", "ja")

@@ -76,6 +76,10 @@ def begin(lang: str = "ja", course: str | Path | None = None) -> None:
             _state["atexit"] = True
     c = _state["course"]
     n = c.counts()
+    from IPython.display import HTML
+
+    from ..widgets.common import page_head  # names, focus, live regions, chart tables (issue 16)
+    _show(HTML(page_head()))
     _show(w.HTML(f"<p>{html.escape(_t('course'))}: <code>{html.escape(str(c.dir.resolve()))}</code> — "
                  f"{html.escape(_t('counts').format(**n))}</p>"))
 

@@ -43,13 +43,19 @@ def _png_uri(fig) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _charts(course: Course, labels: dict[str, str], tasks, lang: str) -> list[dict[str, str]]:
+def _charts(course: Course, labels: dict[str, str], tasks, lang: str) -> list[dict[str, Any]]:
     from ..plots import class_delivery, class_matrix
     points = course.class_points(labels, tasks=tasks)
     if not points:
         return []
-    return [{"uri": _png_uri(class_matrix(points, lang=lang)), "alt": L["matrix_alt"][lang]},
-            {"uri": _png_uri(class_delivery(points, lang=lang)), "alt": L["delivery_alt"][lang]}]
+    from ..catalogue import catalogue
+    from ..chart_text import class_rows, describe_class, task_headers, word
+    model = catalogue().model
+    # each chart: a text alternative and the same numbers as a table (issue 16), autoescaped by the template
+    return [{"uri": _png_uri(draw(points, lang=lang)), "alt": f"{L[key][lang]} — {describe_class(kind, points, lang)}",
+             "caption": L[key][lang], "headers": task_headers(kind, lang, with_trainee=True),
+             "rows": class_rows(kind, points, lang, model), "as_table": word("as_table", lang)}
+            for kind, key, draw in (("matrix", "matrix_alt", class_matrix), ("delivery", "delivery_alt", class_delivery))]
 
 
 def _shift(tasks) -> dict[str, Any]:

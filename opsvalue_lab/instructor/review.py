@@ -11,7 +11,7 @@ import ipywidgets as w
 
 from ..i18n import lookup, ui_table
 from ..markup import md
-from ..widgets.common import Status, figure_image, guarded
+from ..widgets.common import Status, chart_block, chart_widget, guarded
 from .course import AnswerRow, Course, anonymous_labels
 from .values import kept_lines, pair_order, ui, value_lines
 
@@ -239,5 +239,14 @@ class ClassCharts:
                 self.status.info(s("no_tasks", self.lang))
                 return
             self.status.info("")
-            self.images.children = [figure_image(class_matrix(points, lang=self.lang)),
-                                    figure_image(class_delivery(points, lang=self.lang))]
+            from ..catalogue import catalogue
+            from ..chart_text import class_rows, describe_class, task_headers
+            model = catalogue().model  # the model the class charts draw with
+            charts = []
+            for kind, draw in (("matrix", class_matrix), ("delivery", class_delivery)):
+                slot = chart_widget()  # image + text alternative + "show as a table"
+                slot.value = chart_block(draw(points, lang=self.lang), describe_class(kind, points, self.lang),
+                                         task_headers(kind, self.lang, with_trainee=True),
+                                         class_rows(kind, points, self.lang, model), self.lang)
+                charts.append(slot)
+            self.images.children = charts

@@ -20,7 +20,7 @@ from ..markup import md
 from ..store import Conflict
 from ..store_values import is_answered  # the store's own rule of "answered"
 from .autosave import DEBOUNCE_SECONDS, Autosave
-from .common import Status, after_save, catalogue_of, friendly_error, live_notice, t
+from .common import Status, after_save, catalogue_of, disclosure, friendly_error, live_notice, named, t
 from .conflict import ConflictBar
 
 __all__ = ["AnswerView", "DEBOUNCE_SECONDS", "feedback_box", "md"]
@@ -69,16 +69,16 @@ class AnswerView:
         self.boxes: dict[str | None, w.Textarea] = {}
         parts: list[w.Widget] = []
         if a.kind == "text":
-            ta = w.Textarea(value=saved if isinstance(saved, str) else "", continuous_update=True,
-                            layout=layout)
+            ta = named(w.Textarea(value=saved if isinstance(saved, str) else "", continuous_update=True,
+                                  layout=layout), a.title(lang))
             self.boxes[None] = ta
             parts.append(ta)
         else:
             values = saved if isinstance(saved, dict) else {}
             parts.append(w.HTML(f"<small>{tx('optional_fields', lang)}</small>"))
             for f in a.fields:
-                ta = w.Textarea(value=str(values.get(f.key, "") or ""), continuous_update=True,
-                                layout=layout)
+                ta = named(w.Textarea(value=str(values.get(f.key, "") or ""), continuous_update=True,
+                                      layout=layout), f"{a.title(lang)}: {f.label(lang)}")
                 self.boxes[f.key] = ta
                 parts += [w.HTML(f"<b>{html.escape(f.label(lang))}</b>"), ta]
         for ta in self.boxes.values():
@@ -91,8 +91,7 @@ class AnswerView:
         self.conflict_box, self.conflict_note = self.conflict.widget, self.conflict.note
         self.keep_mine, self.use_other = self.conflict.keep_mine, self.conflict.use_other
         self.autosave = Autosave(self.value, self._commit, self._show)
-        hint = w.Accordion(children=[w.HTML(md(a.guidance(lang)))], selected_index=None)
-        hint.set_title(0, tx("hint", lang))
+        hint = w.HTML(disclosure(tx("hint", lang), md(a.guidance(lang))))  # Tab + Enter open it
         self.example_button = w.Button(description=tx("see_example", lang), icon="eye",
                                        layout=w.Layout(width="auto"))
         self.example_note = w.HTML()

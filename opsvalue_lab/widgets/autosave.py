@@ -40,25 +40,35 @@ def flush_pending() -> int:
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
-    """The loop to schedule on: the kernel's running loop, else one shared background loop."""
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    try:  # a comm handler may run outside a coroutine: the kernel's loop is still the main thread's
-        from ipykernel.kernelbase import Kernel
-        if Kernel.initialized():
+    """The loop to schedule on: the kernel's loop when a kernel runs this code, else one shared
+    background loop. A running loop that is not a kernel's (a test's Playwright, any host app) is
+    never used: it turns only while its owner calls into it, so a debounce there might never fire."""
+    if _in_kernel():
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        try:  # a comm handler may run outside a coroutine: the kernel's loop is still the main thread's
+            from ipykernel.kernelbase import Kernel
             loop = Kernel.instance().io_loop.asyncio_loop
             if loop.is_running():
                 return loop
-    except Exception:  # noqa: BLE001 - no kernel: use the fallback loop
-        pass
+        except Exception:  # noqa: BLE001 - an ipykernel without io_loop: use the fallback loop
+            pass
     loop = _fallback.get("loop")
     if loop is None or loop.is_closed():
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="opsvalue-autosave-loop", daemon=True).start()
         _fallback["loop"] = loop
     return loop
+
+
+def _in_kernel() -> bool:
+    try:
+        from ipykernel.kernelbase import Kernel
+    except ImportError:
+        return False
+    return bool(Kernel.initialized())
 
 
 class Autosave:

@@ -13,9 +13,10 @@ from typing import Any
 import ipywidgets as w
 from matplotlib.figure import Figure
 
+from ..chart_text import describe, task_headers, task_rows
 from ..i18n import lookup, ui_table
 from ..plots import delivery_chart, save_figure, value_matrix
-from .common import AFTER_ID, BEFORE_ID, Status, figure_png, guarded, saved_tasks
+from .common import AFTER_ID, BEFORE_ID, Status, catalogue_of, chart_block, chart_widget, guarded, saved_tasks
 
 UI = ui_table("charts")
 
@@ -26,13 +27,14 @@ def _ui(key: str, lang: str) -> str:
 
 class _ChartView:
     kind = "chart"
+    words = "matrix"  # chart_text kind: "matrix" or "delivery"
     draw: Callable[..., Any]
 
     def __init__(self, wb: Any, lang: str = "ja") -> None:
         self.wb, self.lang = wb, ("en" if lang == "en" else "ja")
         self.status = Status(self.lang)
         self.note = w.HTML()
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+        self.image = chart_widget()  # <figure>: image, text alternative, "show as a table"
         self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh",
                                      layout=w.Layout(width="auto"))
         self.export_btn = w.Button(description=_ui("export", self.lang), icon="download",
@@ -53,8 +55,12 @@ class _ChartView:
             if not before and not after:
                 note = _ui("no_tasks", self.lang)
             self.note.value = f"<p>{html.escape(note)}</p>"
-            self.figure = type(self).draw(before, after=after or None, lang=self.lang)
-            self.image.value = figure_png(self.figure)
+            model = catalogue_of(self.wb).model
+            self.figure = type(self).draw(before, after=after or None, lang=self.lang, model=model)
+            self.image.value = chart_block(
+                self.figure, describe(self.words, before, after, self.lang),
+                task_headers(self.words, self.lang), task_rows(self.words, before, after, self.lang, model),
+                self.lang)
             self.status.info("")
 
     def export(self) -> list[Path]:
@@ -82,4 +88,5 @@ class DeliveryView(_ChartView):
     """The delivery chart (納期 × 反復再現性) with the trainee's Before (and After) tasks."""
 
     kind = "delivery-chart"
+    words = "delivery"
     draw = staticmethod(delivery_chart)

@@ -11,7 +11,7 @@ import ipywidgets as w
 from ..markup import md
 from ..store import Conflict
 from .answer import feedback_box
-from .common import Status, after_save, catalogue_of, friendly_error, live_notice, t
+from .common import Status, after_save, catalogue_of, friendly_error, live_notice, named, t
 from .conflict import ConflictBar
 
 
@@ -27,10 +27,9 @@ class ChoiceView:
         self._base = shown.saved_at if shown is not None else None  # the version this view started from
         self._loading = False
         keys = a.option_keys
-        self.radio = w.RadioButtons(options=[(o.label(lang), o.key) for o in a.options],
-                                    value=saved if saved in keys else None,
-                                    layout=w.Layout(width="100%"))
-        self.radio.style.description_width = "0px"
+        self.radio = named(w.RadioButtons(options=[(o.label(lang), o.key) for o in a.options],
+                                          value=saved if saved in keys else None,
+                                          layout=w.Layout(width="100%")), a.title(lang))
         if saved in keys:
             self.status.saved(self._base)
         else:

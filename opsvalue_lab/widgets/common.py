@@ -1,23 +1,27 @@
 """Shared bits of every view: friendly errors, the status line, figures as images, UI strings."""
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import html
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import ipywidgets as w
 
 from ..catalogue import Catalogue, catalogue
+from ..chart_text import word
 from ..errors import OpsValueError
 from ..i18n import lookup, ui_table
 from ..model import Task, tasks_from_data
 
 log = logging.getLogger("opsvalue_lab")
+W = TypeVar("W", bound=w.DOMWidget)
 
 UI = ui_table("common")
 
@@ -53,7 +57,7 @@ class Status:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self.widget = w.HTML(value="")
+        self.widget = live(w.HTML(value=""))
 
     def saved(self, when: datetime | None = None) -> None:
         stamp = (when or datetime.now()).astimezone().strftime("%H:%M:%S")
@@ -63,7 +67,7 @@ class Status:
         self.widget.value = f"<span>{html.escape(text)}</span>"
 
     def error(self, message: str) -> None:
-        self.widget.value = (f"<span class='opsvalue-error' style='color:#b00020'>⚠ "
+        self.widget.value = (f"<span class='opsvalue-error'>⚠ "
                              f"{html.escape(message)}</span>")
 
     @property
@@ -92,7 +96,7 @@ def friendly_cell(get_lang: Callable[[], str], show: Callable[[Any], None] | Non
             except Exception as exc:  # noqa: BLE001 - nobody sees a traceback
                 try:
                     from IPython.display import HTML, display
-                    (show or display)(HTML(f"<div class='opsvalue-error' style='color:#b00020'>⚠ "
+                    (show or display)(HTML(f"<div class='opsvalue-error' role='alert'>⚠ "
                                            f"{html.escape(friendly_error(exc, get_lang()))}</div>"))
                 except Exception:  # noqa: BLE001 - outside a kernel there is nowhere to show it
                     pass
@@ -126,15 +130,72 @@ def figure_png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def figure_image(fig: Any) -> w.Image:
-    """A matplotlib Figure as a new core Image widget (works in Voila, no custom JS)."""
-    return w.Image(value=figure_png(fig), format="png",
-                   layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
-
-
 BEFORE_ID, AFTER_ID = catalogue().self_assessment_ids  # the self-assessment pair, from the catalogue
 
 
 def saved_tasks(wb: Any, exercise_id: str) -> list[Task]:
     """The trainee's saved tasks for one self-assessment ([] when none)."""
     return tasks_from_data(wb.latest(exercise_id) or [])
+
+
+# -- accessibility (issue 16): names, live regions, disclosures, charts with text ----------------
+_ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def page_head() -> str:
+    """The style and script every notebook page gets once (see assets/a11y.css and a11y.js)."""
+    css = (_ASSETS / "a11y.css").read_text(encoding="utf-8")
+    js = (_ASSETS / "a11y.js").read_text(encoding="utf-8")
+    return f"<style>{css}</style><script>{js}</script>"
+
+
+def named(widget: W, name: str) -> W:
+    """Give a control its accessible name: the ipywidgets description (a <label for=...> for text
+    boxes; assets/a11y.js points radio groups and slider handles at it), visually hidden because the
+    question is already printed above the control."""
+    widget.description = name
+    widget.add_class("opsvalue-named")
+    return widget
+
+
+def live(widget: W) -> W:
+    """Mark a widget (a status line, a quiz result) as a polite aria-live region."""
+    widget.add_class("opsvalue-announce")
+    return widget
+
+
+def disclosure(summary: str, body_html: str, *, open_: bool = False) -> str:
+    """A native <details>: Tab reaches its summary, Enter or Space opens it (no mouse needed)."""
+    return (f"<details class='opsvalue-details'{' open' if open_ else ''}><summary>{html.escape(summary)}"
+            f"</summary>{body_html}</details>")
+
+
+def table_html(headers: Sequence[str], rows: Sequence[Sequence[Any]], caption: str = "") -> str:
+    """An escaped HTML table with column headers; numbers are right-aligned."""
+    e = html.escape
+    head = "".join(f"<th scope='col'>{e(str(h))}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(
+        f"<td class='num'>{e(str(c))}</td>" if isinstance(c, (int, float)) else f"<td>{e(str(c))}</td>"
+        for c in r) + "</tr>" for r in rows)
+    cap = f"<caption>{e(caption)}</caption>" if caption else ""
+    return f"<div class='opsvalue-table-wrap'><table class='opsvalue-table'>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+
+
+def chart_html(png: bytes, alt: str, table: str, lang: str) -> str:
+    """A chart as <figure>: the image with its text alternative, a caption, and the same numbers
+    as a table behind "show as a table"."""
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    # the caption repeats the alt text for sighted readers; hidden from screen readers (read once)
+    return (f"<figure class='opsvalue-chart'><img src='{uri}' alt='{html.escape(alt, quote=True)}'>"
+            f"<figcaption aria-hidden='true'>{html.escape(alt)}</figcaption>"
+            f"{disclosure(word('as_table', lang), table)}</figure>")
+
+
+def chart_block(fig, alt: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], lang: str) -> str:
+    """HTML for a chart widget (w.HTML): image + text alternative + the same numbers as a table."""
+    return chart_html(figure_png(fig), alt, table_html(headers, rows, caption=alt), lang)
+
+
+def chart_widget() -> w.HTML:
+    """An empty chart slot (set its value with :func:`chart_block`)."""
+    return w.HTML(layout=w.Layout(max_width="100%", align_self="flex-start"))

@@ -14,11 +14,12 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import TIMINGS, Catalogue
+from ..chart_text import describe, task_headers, task_rows
+from ..guide import next_step, next_step_text
 from ..i18n import lookup, term, ui_table
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Repeatability, SolutionLevel, Task, classify_proactivity
 from ..plots import delivery_chart, value_matrix
-from .common import AFTER_ID, BEFORE_ID, Status, catalogue_of, figure_png, guarded, saved_tasks
-from .self_study import next_step, next_step_text
+from .common import AFTER_ID, BEFORE_ID, Status, catalogue_of, chart_block, chart_widget, guarded, saved_tasks
 
 UI = ui_table("dashboard")
 
@@ -68,8 +69,7 @@ class DashboardView:
         self.cat = catalogue or catalogue_of(wb)
         self.status = Status(self.lang)
         self.next_line, self.progress, self.checks, self.change = w.HTML(), w.HTML(), w.HTML(), w.HTML()
-        self.matrix = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
-        self.delivery = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+        self.matrix, self.delivery = chart_widget(), chart_widget()  # image + text + table
         self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh",
                                       layout=w.Layout(width="auto", align_self="flex-start"))
         self.refresh_btn.on_click(lambda _b: self.refresh())
@@ -93,8 +93,11 @@ class DashboardView:
             rows = "".join(f"<tr><td><b>{e(q)}</b></td><td>{e(a)}</td></tr>" for q, a in check_answers(current, lang))
             self.checks.value = (f"<h4>{_ui('checks', lang)}</h4><p>{e(src) if current else ''}</p>"
                                  f"<table>{rows}</table>")
-            self.matrix.value = figure_png(value_matrix(before, after=after or None, lang=lang))
-            self.delivery.value = figure_png(delivery_chart(before, after=after or None, lang=lang))
+            model = self.cat.model
+            for slot, kind, draw in ((self.matrix, "matrix", value_matrix), (self.delivery, "delivery", delivery_chart)):
+                slot.value = chart_block(draw(before, after=after or None, lang=lang, model=model),
+                                         describe(kind, before, after, lang), task_headers(kind, lang),
+                                         task_rows(kind, before, after, lang, model), lang)
             self.change.value = self._change_html(answers)
             self.status.info("")
 

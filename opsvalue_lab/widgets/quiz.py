@@ -12,6 +12,7 @@ The pure logic (:func:`check_answer`, :func:`set_summary`, :func:`summary_text`,
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,9 +20,10 @@ import ipywidgets as w
 
 from ..catalogue import Catalogue, Quiz
 from ..catalogue import catalogue as _default_catalogue
+from ..guide import check_answer, set_summary  # noqa: F401 (re-exported)
 from ..i18n import lookup, ui_table
 from ..markup import md_inline
-from .common import Status, catalogue_of, friendly_error, guarded
+from .common import Status, catalogue_of, friendly_error, guarded, live, named
 
 _UI = ui_table("quiz")
 
@@ -33,21 +35,11 @@ def _t(key: str, lang: str) -> str:
 md_html = md_inline  # catalogue text: the one markup rule (opsvalue_lab.markup)
 
 
-def check_answer(quiz: Quiz, option: int | None) -> bool:
-    """True when *option* (0-based) is the quiz's correct option; ValueError if no valid option."""
-    if option is None or isinstance(option, bool) or not isinstance(option, int):
-        raise ValueError(f"quiz {quiz.id}: no option chosen")
-    if not 0 <= option < len(quiz.options):
-        raise ValueError(f"quiz {quiz.id}: option {option} does not exist (0 – {len(quiz.options) - 1})")
-    return quiz.options[option].correct
+def _plain(text: str, limit: int = 140) -> str:
+    """Catalogue text as one plain line (a control's accessible name), shortened at *limit*."""
+    one = " ".join(re.sub(r"\*\*(.+?)\*\*", r"\1", text).split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
 
-
-def set_summary(quiz_ids: Sequence[str], results: Mapping[str, Mapping[str, Any]]) -> tuple[int, int, int]:
-    """(correct, attempted, total) for a set of quizzes, from their last results."""
-    ids = list(dict.fromkeys(quiz_ids))
-    attempted = [q for q in ids if q in results and results[q].get("attempts", 1)]
-    correct = sum(1 for q in attempted if results[q].get("correct"))
-    return correct, len(attempted), len(ids)
 
 
 def summary_text(correct: int, attempted: int, total: int, lang: str) -> str:
@@ -61,8 +53,8 @@ def feedback_html(quiz: Quiz, option: int, lang: str, *, reveal: bool = False) -
     """The feedback block after checking *option*; *reveal* adds the correct answer when wrong."""
     ok = check_answer(quiz, option)
     chosen = quiz.options[option]
-    color = "#1b7f3b" if ok else "#b00020"  # a second cue only: the symbol and the word carry the meaning
-    parts = [f"<div class='opsvalue-quiz-result' style='color:{color};font-size:1.1em'>"
+    # colour (theme variables, assets/a11y.css) is a second cue only: the symbol and the word carry the meaning
+    parts = [f"<div class='opsvalue-quiz-result {'right' if ok else 'wrong'}' style='font-size:1.1em'>"
              f"<b>{_t('right' if ok else 'wrong', lang)}</b></div>",
              f"<div><b>{_t('your_choice', lang)}:</b> {md_html(chosen.text(lang))}</div>",
              f"<div>{md_html(chosen.explanation(lang))}</div>"]
@@ -87,15 +79,16 @@ class _Card:
     def __init__(self, view: QuizView, quiz: Quiz, number: int, last: Mapping[str, Any] | None) -> None:
         self.view, self.quiz, lang = view, quiz, view.lang
         self.scenario = w.HTML(f"<b>{_t('question', lang)} {number}</b> "
-                               f"<span style='color:#555'>({html.escape(quiz.id)})</span><br>"
+                               f"<span class='opsvalue-muted'>({html.escape(quiz.id)})</span><br>"
                                f"{md_html(quiz.scenario(lang))}")
-        self.radio = w.RadioButtons(options=[(o.text(lang), i) for i, o in enumerate(quiz.options)],
-                                    value=None, layout=w.Layout(width="auto"))
+        self.radio = named(w.RadioButtons(options=[(o.text(lang), i) for i, o in enumerate(quiz.options)],
+                                          value=None, layout=w.Layout(width="auto")),
+                           f"{_t('question', lang)} {number}: {_plain(quiz.scenario(lang))}")
         self.check_btn = w.Button(description=_t("check", lang), button_style="primary")
         self.again_btn = w.Button(description=_t("again", lang), disabled=True)
         self.reveal_btn = w.Button(description=_t("reveal", lang),
                                     layout=w.Layout(display="none", width="auto"))
-        self.feedback = w.HTML("")
+        self.feedback = live(w.HTML(""))  # the result is announced, not only shown
         self.check_btn.on_click(self._on_check)
         self.again_btn.on_click(self._on_again)
         self.reveal_btn.on_click(self._on_reveal)

@@ -12,6 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..catalogue import catalogue as _catalogue
+from ..chart_text import describe, task_headers, task_rows
 from ..i18n import lookup, pick, ui_table
 from ..model import (
     AVAILABILITY_KINDS,
@@ -26,7 +27,18 @@ from ..model import (
 )
 from ..plots import value_matrix
 from ..store import Conflict
-from .common import AFTER_ID, BEFORE_ID, Status, after_save, figure_png, guarded, live_notice
+from .common import (
+    AFTER_ID,
+    BEFORE_ID,
+    Status,
+    after_save,
+    catalogue_of,
+    chart_block,
+    chart_widget,
+    guarded,
+    live_notice,
+    named,
+)
 from .conflict import ConflictBar
 
 KIND_LABELS = {"fulfilment": ("フルフィルメント（依頼）", "Fulfilment (requests)"),
@@ -74,6 +86,10 @@ class TaskRow:
                                          readout_format=".1f", continuous_update=False,
                                          description=_ui("proactivity", lang), style=st,
                                          layout=w.Layout(width="auto", flex="1 1 auto"))
+        # the slider is paired with a number box (typing works; no value exists only as a drag)
+        self.proactivity_box = named(w.BoundedFloatText(value=self.proactivity.value, min=0.0, max=2.0, step=0.1,
+                                                        layout=w.Layout(width="6em")), _ui("proactivity", lang))
+        w.link((self.proactivity, "value"), (self.proactivity_box, "value"))
         self.word = w.HTML(layout=w.Layout(flex="0 0 auto", margin="0 0 0 8px"))
         self.lead = w.FloatText(value=float(d.get("lead_time", 1.0)), description=_ui("lead", lang), style=st,
                                 continuous_update=False, layout=w.Layout(width="180px"))
@@ -97,7 +113,7 @@ class TaskRow:
         self.widget = w.VBox([
             w.HBox([self.index, self.name, self.kind, self.remove]),
             w.HBox([self.level, self.rep]),
-            w.HBox([self.proactivity, self.word], layout=w.Layout(width="100%", align_items="center")),
+            w.HBox([self.proactivity, self.proactivity_box, self.word], layout=w.Layout(width="100%", align_items="center")),
             w.HBox([self.lead, self.unit]),
             w.VBox([self.has_avail, self.avail_box]),
             self.numbers], layout=w.Layout(border="1px solid #cbd2d9", padding="4px 8px", margin="4px 0"))
@@ -158,12 +174,12 @@ class SelfAssessmentView:
         self.copy_btn.on_click(lambda _b: self.copy_before())
         self.conflict = ConflictBar(self.lang, self._keep, self._use)
         self._base = None  # the saved_at of the version this view started from (or last saved)
-        self.image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto", align_self="flex-start"))
+        self.image = chart_widget()  # image + text alternative + "show as a table"
         try:
             title = _catalogue().assignment(exercise_id).title(self.lang)
         except KeyError:
             title = exercise_id
-        self.widget = w.VBox([w.HTML(f"<h4>{html.escape(title)}</h4>"), live_notice(self.lang), self.copy_box,
+        self.widget = w.VBox([w.HTML(f"<h3>{html.escape(title)}</h3>"), live_notice(self.lang), self.copy_box,
                               self.empty_note,
                               self.rows_box, w.HBox([self.add_btn, self.save_btn]), self.status.widget,
                               self.conflict.widget, self.image])
@@ -284,13 +300,17 @@ class SelfAssessmentView:
                 tasks = self.tasks() if all(r.name.value.strip() for r in self.rows) else []
             before = tasks_from_data(self.wb.latest(BEFORE_ID) or []) if self.exercise_id == AFTER_ID else []
             if not tasks and not before:  # nothing of the trainee's to show: the reference matrix is above
-                self.image.value = b""
+                self.image.value = ""
                 self.image.layout.display = "none"
                 return
             self.image.layout.display = None
-            fig = (value_matrix(before, after=tasks, lang=self.lang) if self.exercise_id == AFTER_ID
-                   else value_matrix(tasks, lang=self.lang))
-            self.image.value = figure_png(fig)
+            model = catalogue_of(self.wb).model
+            b, a = (before, tasks) if self.exercise_id == AFTER_ID else (tasks, [])
+            fig = value_matrix(b, after=a or None, lang=self.lang, model=model)
+            self.image.value = chart_block(fig, describe("matrix", b, a, self.lang),
+                                           task_headers("matrix", self.lang),
+                                           task_rows("matrix", b, a, self.lang, model), self.lang)
+
 
 
 class _NeedName(ValueError):

@@ -33,8 +33,6 @@ def pytest_collection_modifyitems(config, items):  # noqa: D103 - everything her
 BENIGN_CONSOLE_ERRORS: dict[str, str] = {
     "/voila/api/shutdown/": "Voila's page-unload kernel shutdown is a sendBeacon without the _xsrf "
                             "token, which the server refuses (voila-dashboards/voila#1458)",
-    "cdn.jsdelivr.net/npm/": "Voila's default templates ask a CDN for Font Awesome (no network here); "
-                             "goes with the accessible template of issue 16",
     "net::ERR_UNKNOWN_URL_SCHEME (attachment:": "JupyterLab puts a markdown cell's HTML in the page before "
                                                 "it resolves attachment: images to data (they then show)",
     "/favicon.ico": "Voila's tree page asks for a favicon it does not serve",
