@@ -71,3 +71,15 @@ def test_configure_keeps_the_administrators_settings(tmp_path):
     assert c.JupyterHub.load_groups["opsvalue-instructors"]["users"] == ["a", "b"]
     with pytest.raises(ValueError, match="lang"):
         configure(c, course="c", instructors="a", data_dir=tmp_path, lang="fr")
+
+
+def test_a_cohort_overlay_reaches_the_service_and_every_trainee_server(tmp_path):
+    c = Config()
+    configure(c, course="c", instructors="a", data_dir=tmp_path / "data", catalogue=tmp_path / "overlay")
+    (svc,) = [s for s in c.JupyterHub.services if s["name"] == "opsvalue"]
+    want = str((tmp_path / "overlay").resolve())
+    assert svc["environment"]["OPSVALUE_CATALOGUE"] == want
+    assert c.Spawner.environment["OPSVALUE_CATALOGUE"] == want
+    plain = Config()
+    configure(plain, course="c", instructors="a", data_dir=tmp_path / "data")
+    assert "OPSVALUE_CATALOGUE" not in plain.Spawner.environment

@@ -17,6 +17,7 @@ COURSE = "opsvalue-2026-spring"          # shown in the report; one hub = one cl
 INSTRUCTORS = ["instructor1"]            # hub user names who may read the class and comment
 LANG = "ja"                              # the workbook's language: "ja" or "en"
 LIVE = False                             # True: answers are shared live on /services/opsvalue/live/
+CATALOGUE = None                         # a cohort overlay folder (docs/FORMATS.md), e.g. "/opt/tljh/state/overlay"
 
 configure(
     c,  # type: ignore[name-defined]  # noqa: F821 - TLJH defines c when it loads this file
@@ -24,6 +25,7 @@ configure(
     instructors=INSTRUCTORS,
     lang=LANG,
     live=LIVE,
+    catalogue=CATALOGUE,
     data_dir="/opt/tljh/state/opsvalue",  # the course store and every received file; back this up
     service_python="/opt/tljh/hub/bin/python3",    # runs the opsvalue service (hub environment)
     user_python="/opt/tljh/user/bin/python3",      # runs each trainee's server (user environment)

@@ -62,7 +62,7 @@ def configure(c: Any, *, course: str, instructors: str | Iterable[str] | None, d
               lang: str = "ja", live: bool = False, service_port: int = DEFAULT_SERVICE_PORT,
               service_python: str | None = None, user_python: str | None = None,
               service_url_for_users: str | None = None, service_ip: str = "127.0.0.1",
-              service_bind_ip: str | None = None) -> None:
+              service_bind_ip: str | None = None, catalogue: str | Path | None = None) -> None:
     """Set everything opsvalue needs on the JupyterHub config object *c*.
 
     *service_python* runs the service (default: this interpreter, the hub's); *user_python* runs
@@ -70,6 +70,8 @@ def configure(c: Any, *, course: str, instructors: str | Iterable[str] | None, d
     *service_url_for_users*: how a user's server reaches the service (default: its own URL).
     *service_ip* is the host in the service's URL (z2jh: "hub"); *service_bind_ip* the address it
     listens on when that differs (z2jh: "0.0.0.0").
+    *catalogue* is a cohort overlay folder (see docs/FORMATS.md): the service and every trainee's
+    server read the course through it (OPSVALUE_CATALOGUE); it must be readable on both.
     """
     if lang not in ("ja", "en"):
         raise ValueError(f"opsvalue configure: lang must be 'ja' or 'en', not {lang!r}")
@@ -82,6 +84,8 @@ def configure(c: Any, *, course: str, instructors: str | Iterable[str] | None, d
            "OPSVALUE_LIVE": "1" if live else "0"}
     if service_bind_ip:
         env["OPSVALUE_BIND_IP"] = service_bind_ip
+    overlay = {"OPSVALUE_CATALOGUE": str(Path(catalogue).expanduser().resolve())} if catalogue else {}
+    env.update(overlay)
     services = [s for s in (_get(c.JupyterHub, 'services', None) or []) if s.get("name") != SERVICE]
     services.append({
         "name": SERVICE,
@@ -124,6 +128,7 @@ def configure(c: Any, *, course: str, instructors: str | Iterable[str] | None, d
     user_env.update({
         "OPSVALUE_SERVICE_URL": (service_url_for_users or service_url + service_prefix()).rstrip("/") + "/",
         "OPSVALUE_COURSE": str(course), "OPSVALUE_LANG": lang, "OPSVALUE_LIVE": "1" if live else "0",
+        **overlay,
     })
     c.Spawner.environment = user_env
     c.Spawner.cmd = [user_python or sys.executable, "-m", "opsvalue_lab.hub.singleuser"]

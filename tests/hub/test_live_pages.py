@@ -137,7 +137,7 @@ def test_index_lists_the_exercises_grouped_by_timing_in_both_languages(app):
     _, ja, _ = call(app, "GET", "live/", "tok-teacher")
     _, en, _ = call(app, "GET", "live/?lang=en", "tok-teacher")
     assert ja.index("講義中のワーク") < ja.index("事前課題") < ja.index("事後課題")
-    assert en.index("In-class works") < en.index("Before the lecture") and 'lang="en"' in en
+    assert en.index("In-class exercises") < en.index("Before the lecture") and 'lang="en"' in en
     assert "/services/opsvalue/live/work-1?lang=en" in en
 
 
