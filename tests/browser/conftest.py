@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, free_port, require
+from .helpers import ARTIFACTS, Server, free_port
 
 PY = sys.executable
 
@@ -39,27 +39,6 @@ BENIGN_CONSOLE_ERRORS: dict[str, str] = {
     "/api/kernels?": "Voila's tree page polls a kernels API that Voila does not serve",
     "The model for kernel id  does not exist": "Voila's tree page starts the widget manager without a kernel",
 }
-
-
-@pytest.fixture(scope="session")
-def _playwright():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as e:  # pragma: no cover - depends on the machine
-        require(False, f"playwright for Python is not importable ({e}); "
-                       "install the test extra: pip install -e '.[test]'")
-    require(bool(CHROMIUM), "no `chromium` on PATH: install Debian's chromium (apt-get install chromium, "
-                            "as .ci/run does); `playwright install` cannot download browsers here")
-    pw = sync_playwright().start()
-    yield pw
-    pw.stop()
-
-
-@pytest.fixture(scope="session")
-def browser(_playwright):
-    b = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    yield b
-    b.close()
 
 
 @pytest.fixture
@@ -161,17 +140,6 @@ def server_factory(tmp_path_factory) -> Iterator:
         except AssertionError as e:
             errors.append(str(e))
     assert not errors, "; ".join(errors)
-
-
-def pytest_configure(config):
-    """A SIGTERM (e.g. from `timeout`) becomes KeyboardInterrupt so fixture teardown still
-    stops the servers instead of leaving them orphaned."""
-    import signal
-    import threading
-    if threading.current_thread() is threading.main_thread():
-        def _term(_sig, _frm):
-            raise KeyboardInterrupt("SIGTERM")
-        signal.signal(signal.SIGTERM, _term)
 
 
 # -- the workbook's own servers ------------------------------------------------------------------

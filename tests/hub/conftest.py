@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser.conftest import write_lab_config  # the same quiet JupyterLab settings as tests/browser
-from browser.helpers import CHROMIUM, CHROMIUM_ARGS, require
+from browser.helpers import require
 
 from .helpers import ARTIFACTS
 
@@ -24,16 +24,6 @@ def pytest_collection_modifyitems(config, items):  # noqa: D103 - every test her
         if Path(str(item.fspath)).is_relative_to(here):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
-
-
-def pytest_configure(config):
-    """SIGTERM (e.g. from `timeout`) becomes KeyboardInterrupt, so teardown still stops the hub."""
-    import signal
-    import threading
-    if threading.current_thread() is threading.main_thread():
-        def _term(_sig, _frm):
-            raise KeyboardInterrupt("SIGTERM")
-        signal.signal(signal.SIGTERM, _term)
 
 
 def require_hub() -> None:
@@ -72,25 +62,6 @@ def hub(tmp_path_factory) -> Iterator:
         yield h
     finally:
         h.stop()
-
-
-@pytest.fixture(scope="session")
-def _playwright():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as e:  # pragma: no cover - depends on the machine
-        require(False, f"playwright is not importable ({e}); pip install -e '.[test]'")
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: apt-get install chromium")
-    pw = sync_playwright().start()
-    yield pw
-    pw.stop()
-
-
-@pytest.fixture(scope="session")
-def browser(_playwright):
-    b = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-    yield b
-    b.close()
 
 
 @pytest.fixture(autouse=True)
