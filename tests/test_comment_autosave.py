@@ -20,6 +20,8 @@ def wait_for(cond: Callable[[], bool], timeout: float = 10.0) -> None:
 def test_a_comment_autosaves_with_status_and_history(tmp_path: Path) -> None:
     with Course(tmp_path / "c") as course:
         box = CommentBox(course, "t-1", "pre-1", "", "en")
+        # named for screen readers by what it comments on (visible text says it above the box)
+        assert box.box.description == "Instructor's comment on t-1's pre-1"
         box.box.value = "Good start"
         assert "Unsaved" in box.status.text and "Saved" not in box.status.text and box.pending
         wait_for(lambda: course.comment("t-1", "pre-1") == "Good start" and "Saved" in box.status.text)

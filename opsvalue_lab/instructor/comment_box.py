@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from ..i18n import lookup, ui_table
 from ..widgets.autosave import Autosave
-from ..widgets.common import Status, friendly_error, t
+from ..widgets.common import Status, friendly_error, named, t
 from .course import Course
 
 T = ui_table("instructor_comment")
@@ -31,6 +31,7 @@ class CommentBox:
         self.course, self.trainee_id, self.exercise_id, self.lang = course, trainee_id, exercise_id, lang
         self.box = w.Textarea(value=text, placeholder=_t("placeholder", lang), continuous_update=True,
                               layout=w.Layout(width="100%", height="60px"))
+        named(self.box, _t("name", lang).format(trainee=trainee_id, exercise=exercise_id))
         self.status = Status(lang)
         self.history = w.HTML()
         self.retry = w.Button(description=t("retry", lang), icon="save", layout=w.Layout(display="none", width="auto"))
