@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from opsvalue_lab.widgets.autosave import DEBOUNCE_SECONDS
+
 from .conftest import open_workbook, start_lab
 from .helpers import TEXTAREA, open_lab, run_all, shot, wait_idle, wait_kernel_ready, wait_store
 
@@ -24,14 +26,29 @@ def test_a_kernel_restarted_within_0_2_s_of_typing_loses_nothing(page, request, 
     box.click()
     box.evaluate("el => el.addEventListener('input', () => { window.__lastInput = performance.now(); })")
     box.press_sequentially(TYPED, delay=5)
-    # JupyterLab's own session client restarts the kernel (what Kernel → Restart does after its dialog)
-    gap = page.evaluate("""() => {
+    # As soon as the kernel has the whole text (its character count says so) and while its status
+    # still says "未保存" (inside the autosave pause, nothing committed), JupyterLab's own session
+    # client restarts the kernel (what Kernel → Restart does after its dialog). Keystrokes still in
+    # flight in the browser are not the kernel's to save, so the test waits for the kernel's echo
+    # instead of racing it.
+    seen = page.evaluate("""async ([n, box]) => {
+        const block = box.closest('.opsvalue-answer');
+        const count = () => [...block.querySelectorAll('small')].map(e => e.textContent).join(' ');
+        const end = performance.now() + 10000;
+        while (!count().startsWith(n + ' ') && performance.now() < end) {
+            await new Promise(r => setTimeout(r, 2));
+        }
+        const status = [...block.querySelectorAll('.opsvalue-announce')].map(e => e.textContent).join(' ');
         const w = window.jupyterapp.shell.currentWidget;
         const gap = performance.now() - window.__lastInput;
         window.__restart = w.sessionContext.restartKernel();
-        return gap;
-    }""")
-    assert gap < 200, f"the restart came {gap:.0f} ms after the last keystroke"
+        return {gap, status, count: count()};
+    }""", [len(TYPED), box.element_handle()])
+    assert seen["count"].startswith(f"{len(TYPED)} "), f"the kernel never had the whole text: {seen}"
+    assert "未保存" in seen["status"] and "保存しました" not in seen["status"], \
+        f"the restart should come inside the autosave pause, before any save: {seen}"
+    print(f"restart {seen['gap']:.0f} ms after the last keystroke")
+    assert seen["gap"] < DEBOUNCE_SECONDS * 1000, f"the restart came {seen['gap']:.0f} ms after the last keystroke"
     page.wait_for_function("() => window.__restart !== undefined")
     page.evaluate("() => window.__restart")  # resolves when the new kernel is there
     wait_kernel_ready(page)
