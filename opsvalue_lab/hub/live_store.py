@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..instructor.course import Course, CourseError, now_iso
+from ..instructor.course import Course, CourseError, now_iso, query
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,7 @@ class LiveStore:
         return self._seq
 
     def _q(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, tuple(params)).fetchall()
-            except sqlite3.Error as e:
-                raise CourseError(f"course store {self.path}: {e}") from None
+        return query(self._db, self._lock, self.path, sql, params)
 
     def close(self) -> None:
         with self._lock:

@@ -60,6 +60,15 @@ CREATE TABLE IF NOT EXISTS live_pins (
 """
 
 
+
+def query(db: sqlite3.Connection, lock: Any, path: Path, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+    """One statement on a course-store connection under its lock; a SQLite error names the file."""
+    with lock:
+        try:
+            return db.execute(sql, tuple(params)).fetchall()
+        except sqlite3.Error as e:
+            raise CourseError(f"course store {path}: {e}") from None
+
 class CourseError(OpsValueError):
     """The course directory or its store cannot be used; the message names the path."""
 
@@ -129,11 +138,7 @@ class Course:
         self.close()
 
     def _q(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, tuple(params)).fetchall()
-            except sqlite3.Error as e:
-                raise CourseError(f"course store {self.path}: {e}") from None
+        return query(self._db, self._lock, self.path, sql, params)
 
     # ---- writing (used by collect) -------------------------------------------------------
     @contextlib.contextmanager

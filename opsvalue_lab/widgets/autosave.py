@@ -43,14 +43,14 @@ def event_loop() -> asyncio.AbstractEventLoop:
     """The loop to schedule on: the kernel's loop when a kernel runs this code, else one shared
     background loop. A running loop that is not a kernel's (a test's Playwright, any host app) is
     never used: it turns only while its owner calls into it, so a debounce there might never fire."""
-    if _in_kernel():
+    kernel = _kernel()
+    if kernel is not None:
         try:
             return asyncio.get_running_loop()
         except RuntimeError:
             pass
         try:  # a comm handler may run outside a coroutine: the kernel's loop is still the main thread's
-            from ipykernel.kernelbase import Kernel
-            loop = Kernel.instance().io_loop.asyncio_loop
+            loop = kernel.io_loop.asyncio_loop
             if loop.is_running():
                 return loop
         except Exception:  # noqa: BLE001 - an ipykernel without io_loop: use the fallback loop
@@ -63,12 +63,13 @@ def event_loop() -> asyncio.AbstractEventLoop:
     return loop
 
 
-def _in_kernel() -> bool:
+def _kernel() -> Any:
+    """The kernel running this code, or None (plain Python, tests)."""
     try:
         from ipykernel.kernelbase import Kernel
     except ImportError:
-        return False
-    return bool(Kernel.initialized())
+        return None
+    return Kernel.instance() if Kernel.initialized() else None
 
 
 class Autosave:
