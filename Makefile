@@ -28,7 +28,13 @@ lab: $(VENV)/.base
 hub: $(VENV)/.hub
 	$(VENV)/bin/opsvalue-lab hub-demo $(ARGS)
 
-test: lint
+# axe-core for the accessibility tests, at the version pinned in tests/browser/axe_version.txt (npm)
+AXE := .axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe_version.txt
+	npm install --prefix .axe --no-save --no-audit --no-fund "axe-core@$$(tr -d '[:space:]' < $<)"
+	touch $@
+
+test: lint $(AXE)
 	$(PY) -m pytest $(ARGS)
 
 lint: $(VENV)/.test

@@ -2,7 +2,7 @@
 after answering something, over the instructor notebook's outputs and over the HTML report; the
 accessible names of text boxes, radio groups and charts; a keyboard-only walk through one section.
 
-axe-core is pinned in tests/browser/axe_version.txt and installed by .ci/run into .axe/ (`npm install
+axe-core is pinned in tests/browser/axe_version.txt and installed by `make test` into .axe/ (`npm install
 --prefix .axe axe-core@<version>`); one Voila server serves the whole module.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ BLOCKING = ("critical", "serious")
 
 def _axe_source() -> str:
     require(AXE_JS.exists(), f"{AXE_JS} is missing: run `npm install --prefix .axe axe-core@{AXE_VERSION}` "
-                             "(.ci/run does this)")
+                             "(make test does this)")
     return AXE_JS.read_text(encoding="utf-8")
 
 
