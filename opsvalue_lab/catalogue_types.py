@@ -71,11 +71,11 @@ class Assignment:
     fields: tuple[Choice, ...] = ()
     options: tuple[Choice, ...] = ()
 
-    @property
+    @cached_property
     def field_keys(self) -> tuple[str, ...]:
         return tuple(f.key for f in self.fields)
 
-    @property
+    @cached_property
     def option_keys(self) -> tuple[str, ...]:
         return tuple(o.key for o in self.options)
 

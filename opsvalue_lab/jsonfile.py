@@ -1,8 +1,10 @@
 """Signed JSON exchange files (submissions, feedback): safe reading, checksums, atomic writing.
 
-Reading never evaluates anything: bytes → size check → strict UTF-8 → bracket-depth scan (no
-recursion, before json sees the text) → ``json.loads`` (duplicate keys, NaN and Infinity rejected)
-→ every string checked to be real Unicode → format name, schema version and SHA-256 checked.
+Reading never evaluates anything: bytes → size check → strict UTF-8 → ``json.loads`` (duplicate
+keys, NaN and Infinity rejected; nesting past the interpreter's recursion limit is an error, not a
+crash) → nesting depth checked on the parsed document (an iterative walk, no recursion) → every
+string checked to be real Unicode → format name, schema version and SHA-256 checked. A text that is
+not JSON is also scanned for its bracket depth, so a hostile ``[[[[…`` is named as too deep.
 
 The checksum is SHA-256 over the canonical JSON (sorted keys, compact separators, non-ASCII kept,
 UTF-8) of the whole document except its ``"sha256"`` entry.
@@ -18,6 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from .errors import OpsValueError
 from .store_values import canonical
 
@@ -27,6 +31,11 @@ _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
 _BRACKET = re.compile(r"[\[\]{}]")
 # text decoded from UTF-8 holds no surrogates; json.loads can only make one from a \uD800–\uDFFF escape
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_COLON_ESCAPE = re.compile(r"\\u003[aA]")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+# canonical() at C speed: msgspec writes the same text except for some floats (1e16 as "1e16", not
+# "1e+16"); when the digest does not match its text, canonical() itself decides (see load()).
+_FAST_CANONICAL = msgspec.json.Encoder(order="sorted").encode
 
 
 class FileFormatError(OpsValueError):
@@ -55,11 +64,26 @@ def dump(doc: dict[str, Any]) -> bytes:
 
 
 def _depth_ok(text: str) -> bool:
+    """Bracket depth of a text that is not (yet) known to be JSON, strings skipped."""
     depth = 0
     for m in _BRACKET.finditer(_STRING.sub('""', text)):
         depth += 1 if m.group() in "[{" else -1
         if depth > MAX_DEPTH:
             return False
+    return True
+
+
+def _doc_depth_ok(doc: Any) -> bool:
+    """Nesting depth of a parsed document ≤ MAX_DEPTH (the top level is 1); iterative."""
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        obj, depth = pop()
+        if depth > MAX_DEPTH:
+            return False
+        for v in (obj.values() if type(obj) is dict else obj):
+            if type(v) is dict or type(v) is list:
+                push((v, depth + 1))
     return True
 
 
@@ -105,14 +129,24 @@ def load(data: bytes, name: str, fmt: str, versions: tuple[int, ...],
         text = bytes(data).decode("utf-8")
     except UnicodeDecodeError as e:
         raise err(name, None, f"is not UTF-8 text (byte {e.start})") from None
-    if not _depth_ok(text):
-        raise err(name, None, f"is nested deeper than {MAX_DEPTH} levels")
     try:
-        doc = json.loads(text, object_pairs_hook=_no_dupes, parse_constant=_bad_constant)
+        doc = json.loads(text, parse_constant=_bad_constant)
     except (ValueError, RecursionError) as e:
+        if not _depth_ok(text):
+            raise err(name, None, f"is nested deeper than {MAX_DEPTH} levels") from None
         raise err(name, None, f"is not valid JSON ({e})") from None
+    if not _doc_depth_ok(doc):
+        raise err(name, None, f"is nested deeper than {MAX_DEPTH} levels")
     if not isinstance(doc, dict):
         raise err(name, None, f"must hold a JSON object, not {type(doc).__name__}")
+    rest = {k: v for k, v in doc.items() if k != "sha256"}
+    try:
+        body: bytes | None = _FAST_CANONICAL(rest)  # the same text as canonical() for almost every file
+    except (TypeError, ValueError, OverflowError):
+        body = None
+    if body is None:
+        body = _canonical_bytes(rest, err, name)
+    _no_duplicate_keys(text, doc, body, err, name)
     if doc.get("format") != fmt:
         raise err(name, "format", f"{str(doc.get('format'))[:80]!r} is not {fmt!r}")
     sv = doc.get("schema_version")
@@ -122,11 +156,51 @@ def load(data: bytes, name: str, fmt: str, versions: tuple[int, ...],
     if _SURROGATE_ESCAPE.search(text):  # the walk is needed only when such an escape is present
         _check_strings(doc, err, name)
     digest = doc.get("sha256")
-    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+    if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
         raise err(name, "sha256", "missing or not a SHA-256 hex digest")
-    if checksum(doc) != digest:
+    if hashlib.sha256(body).hexdigest() != digest and (  # where msgspec writes a number differently:
+            hashlib.sha256(_canonical_bytes(rest, err, name)).hexdigest() != digest):  # the definition decides
         raise err(name, "sha256", "checksum mismatch: the file was changed or damaged after it was written")
     return doc
+
+
+def _canonical_bytes(rest: dict[str, Any], err: type[FileFormatError], name: str) -> bytes:
+    try:
+        text = canonical(rest)
+    except ValueError:  # json.loads makes inf of 1e400; JSON cannot carry it
+        raise err(name, None, "holds a number too large for JSON") from None
+    return text.encode("utf-8", "surrogatepass")  # a lone surrogate is named by _check_strings first
+
+
+def _no_duplicate_keys(text: str, doc: dict[str, Any], body: bytes, err: type[FileFormatError], name: str) -> None:
+    """No object in *text* repeats a key. Fast proof: outside strings every ':' separates one
+    key/value pair, and colons inside strings survive parsing and the canonical text unchanged, so
+    without a repeated key *text* has exactly one ':' more (the sha256 entry) than *body*, the
+    canonical text of the rest. That holds only when no \u003a escape hides a colon and the digest is
+    a plain hex string; otherwise, or when the counts differ, the text is parsed again key by key
+    and a repeated key is named."""
+    digest = doc.get("sha256")
+    if (isinstance(digest, str) and _HEX64.fullmatch(digest) and not _COLON_ESCAPE.search(text)
+            and text.count(":") == body.count(b":") + 1):
+        return
+    try:
+        json.loads(text, object_pairs_hook=_no_dupes, parse_constant=_bad_constant)
+    except (ValueError, RecursionError) as e:
+        raise err(name, None, f"is not valid JSON ({e})") from None
+
+
+def read_bounded(fh: Any, limit: int = MAX_BYTES, size_hint: int = 0) -> bytes:
+    """At most *limit* + 1 bytes from *fh* (so a caller sees "too big" without reading it all), read
+    in pieces sized from *size_hint* (a stat size): no limit-sized buffer is allocated up front."""
+    chunks: list[bytes] = []
+    n, want = 0, min(max(size_hint, 0), limit) + 1
+    while n <= limit:
+        b = fh.read(min(want, limit + 1 - n))
+        if not b:
+            break
+        chunks.append(b)
+        n, want = n + len(b), 1 << 16
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_bytes(path: str | Path, err: type[FileFormatError]) -> bytes:
@@ -134,7 +208,7 @@ def read_bytes(path: str | Path, err: type[FileFormatError]) -> bytes:
     p = Path(path)
     try:
         with p.open("rb") as fh:
-            return fh.read(MAX_BYTES + 1)
+            return read_bounded(fh, MAX_BYTES, os.fstat(fh.fileno()).st_size)
     except FileNotFoundError:
         raise err(p, None, "file not found") from None
     except IsADirectoryError:

@@ -311,6 +311,43 @@ class Task:
                    repeatability=rep, availability=avail)
 
 
+_TASK_KEYS = frozenset(("name", "kind", "level", "proactivity", "lead_time", "lead_time_unit", "repeatability"))
+_TASK_KEYS_AVAIL = _TASK_KEYS | {"availability"}
+_KINDS, _UNITS = frozenset(TASK_KINDS), frozenset(LEAD_TIME_UNITS)
+_LEVELS = frozenset(lv.value for lv in SolutionLevel)
+_REPEATS = frozenset(r.value for r in Repeatability)
+_AVAIL = frozenset(AVAILABILITY_KINDS)
+_isfinite = math.isfinite
+
+
+def is_saved_task(d: Any) -> bool:
+    """True when *d* is exactly what ``Task.to_dict`` makes of a valid task, so that
+    ``Task.from_dict(d).to_dict() == d`` with the same JSON text: the fast path for reading saved
+    self-assessments (a class's files hold thousands). False sends *d* through ``Task.from_dict``,
+    which decides and names the problem. A property test checks the two agree."""
+    if type(d) is not dict:
+        return False
+    keys = d.keys()
+    if keys != _TASK_KEYS and keys != _TASK_KEYS_AVAIL:
+        return False
+    name, kind, level, p = d["name"], d["kind"], d["level"], d["proactivity"]
+    lt, unit, rep = d["lead_time"], d["lead_time_unit"], d["repeatability"]
+    if not (type(name) is str and type(kind) is str and type(level) is str and type(unit) is str
+            and type(rep) is str and type(p) is float and type(lt) is float):
+        return False
+    if not (name.strip() and kind in _KINDS and level in _LEVELS and unit in _UNITS and rep in _REPEATS
+            and _isfinite(p) and PROACTIVITY_MIN <= p <= PROACTIVITY_MAX and _isfinite(lt) and lt >= 0):
+        return False
+    if "availability" in d:
+        a = d["availability"]
+        if type(a) is not dict or not a.keys() <= _AVAIL:
+            return False
+        for v in a.values():
+            if not (type(v) is float and _isfinite(v) and 0.0 <= v <= 100.0):
+                return False
+    return True
+
+
 def tasks_from_data(data: Any) -> list[Task]:
     """A self-assessment (a list of task objects) → tasks; ValueError names the index and field."""
     if not isinstance(data, list):

@@ -13,8 +13,10 @@ import re
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from .catalogue import Catalogue
-from .model import tasks_from_data
+from .model import is_saved_task, tasks_from_data
 
 MAX_ANSWER_CHARS = 50_000   # all strings of one answer together; 19 answers of 3-byte text fit in 5 MB
 MAX_TASKS = 100             # tasks in one self-assessment
@@ -24,9 +26,19 @@ PROFILE_KEYS = ("name", "trainee_id", "cohort", "lang")
 LANGS = ("", "ja", "en")
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+_TEXT = msgspec.json.Encoder().encode
+
+
 def canonical(value: Any) -> str:
     """Canonical JSON text: sorted keys, compact, non-ASCII kept, no NaN."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return _CANONICAL.encode(value)
+
+
+def json_text(value: Any) -> str:
+    """How the course store keeps a checked answer value: compact JSON text, non-ASCII kept
+    (msgspec: a class of 10,000 files holds 170,000 answers). Read back with json.loads."""
+    return _TEXT(value).decode("utf-8")
 
 
 def check_str(value: Any, where: str, limit: int | None = None) -> str:
@@ -43,6 +55,17 @@ def check_str(value: Any, where: str, limit: int | None = None) -> str:
     return value
 
 
+def _is_text(value: Any, limit: int | None = None) -> bool:
+    """The fast yes of `check_str` (which builds the message when the answer is no)."""
+    if type(value) is not str or (limit is not None and len(value) > limit):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _where(exercise_id: str, field: str) -> str:
     return f"exercise {exercise_id!r}: field {field!r}"
 
@@ -56,7 +79,8 @@ def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
     except KeyError:
         raise ValueError(f"unknown exercise id {exercise_id!r} (not in catalogue {cat.version})") from None
     if a.kind == "text":
-        return check_str(value, _where(exercise_id, "value"), MAX_ANSWER_CHARS)
+        return value if _is_text(value, MAX_ANSWER_CHARS) else check_str(value, _where(exercise_id, "value"),
+                                                                          MAX_ANSWER_CHARS)
     if a.kind == "choice":
         if not isinstance(value, str) or value not in a.option_keys:
             raise ValueError(f"{_where(exercise_id, 'value')}: {value!r} is not one of the options "
@@ -67,11 +91,11 @@ def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
             raise ValueError(f"{_where(exercise_id, 'value')}: must be a mapping of field -> text, "
                              f"got {type(value).__name__}")
         total = 0
+        keys = a.field_keys
         for k, v in value.items():
-            if k not in a.field_keys:
-                raise ValueError(f"{_where(exercise_id, str(k))}: unknown field; allowed: "
-                                 f"{', '.join(a.field_keys)}")
-            total += len(check_str(v, _where(exercise_id, k)))
+            if k not in keys:
+                raise ValueError(f"{_where(exercise_id, str(k))}: unknown field; allowed: {', '.join(keys)}")
+            total += len(v if _is_text(v) else check_str(v, _where(exercise_id, k)))
         if total > MAX_ANSWER_CHARS:
             raise ValueError(f"{_where(exercise_id, 'value')}: the fields hold {total:,} characters "
                              f"together; the limit is {MAX_ANSWER_CHARS:,}")
@@ -79,17 +103,22 @@ def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
     # self_assessment
     if isinstance(value, list) and len(value) > MAX_TASKS:
         raise ValueError(f"{_where(exercise_id, 'value')}: {len(value)} tasks; the limit is {MAX_TASKS}")
-    try:
-        tasks = tasks_from_data(value)
-    except ValueError as e:
-        raise ValueError(f"{_where(exercise_id, 'value')}: {e}") from None
+    if type(value) is list and all(map(is_saved_task, value)):  # as saved: no Task objects needed
+        out = [dict(t, availability=dict(t["availability"])) if "availability" in t else dict(t)
+               for t in value]
+    else:
+        try:
+            out = [t.to_dict() for t in tasks_from_data(value)]
+        except ValueError as e:
+            raise ValueError(f"{_where(exercise_id, 'value')}: {e}") from None
     total = 0
-    for i, t in enumerate(tasks):
-        total += len(check_str(t.name, _where(exercise_id, f"tasks[{i}].name")))
+    for i, t in enumerate(out):
+        name = t["name"]
+        total += len(name if _is_text(name) else check_str(name, _where(exercise_id, f"tasks[{i}].name")))
     if total > MAX_ANSWER_CHARS:
         raise ValueError(f"{_where(exercise_id, 'value')}: task names hold {total:,} characters; "
                          f"the limit is {MAX_ANSWER_CHARS:,}")
-    return [t.to_dict() for t in tasks]
+    return out
 
 
 def is_answered(value: Any) -> bool:

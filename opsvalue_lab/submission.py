@@ -52,6 +52,7 @@ __all__ = ["Submission", "SubmissionError", "read_submission", "parse_submission
 FORMAT = "opsvalue-submission"
 SCHEMA_VERSION = 1
 SUFFIX = ".opsvalue.json"
+_ENTRY_KEYS = frozenset(("value", "saved_at"))
 _TOP = {"format", "schema_version", "catalogue_version", "created_at", "profile", "answers", "quiz", "sha256"}
 
 
@@ -110,7 +111,7 @@ def _mapping(name: str, where: str, obj: Any) -> dict[str, Any]:
 def _entry(name: str, where: str, e: Any) -> tuple[Any, str]:
     """One raw {"value", "saved_at"} entry: shape and timestamp checked, value not yet."""
     e = _mapping(name, where, e)
-    if set(e) != {"value", "saved_at"}:
+    if e.keys() != _ENTRY_KEYS:
         raise _fail(name, where, f"must have exactly the keys value and saved_at, has {sorted(e)}")
     try:
         check_timestamp(e["saved_at"], "saved_at")

@@ -13,7 +13,7 @@ import pytest
 
 from opsvalue_lab.build_notebooks import build_instructor, repo_notebooks_dir
 from opsvalue_lab.cli import main
-from opsvalue_lab.instructor.course import Course
+from opsvalue_lab.instructor.course import Course, CourseError
 from opsvalue_lab.instructor.demo import write_demo
 from opsvalue_lab.store import Workbook
 
@@ -185,11 +185,11 @@ def test_batch_commits_in_chunks_and_a_failed_submission_rolls_back_alone(tmp_pa
                 tick()
                 c.add_submission(trainee_id=f"t{i}", profile={"name": f"n{i}"}, sha256=f"{i:064x}", source="s",
                                  created_at="2026-11-28T00:00:00+00:00", catalogue_version="v", schema_version="1",
-                                 answers={"pre-1": f"answer {i}"}, saved_at={})
-            with pytest.raises(TypeError):  # a broken insert inside the batch (non-serialisable answer)
+                                 answer_texts={"pre-1": json.dumps(f"answer {i}")}, saved_at={})
+            with pytest.raises(CourseError):  # a broken insert inside the batch (an answer SQLite cannot bind)
                 c.add_submission(trainee_id="bad", profile={}, sha256="f" * 64, source="s",
                                  created_at="2026-11-28T00:00:00+00:00", catalogue_version="v", schema_version="1",
-                                 answers={"pre-1": object()}, saved_at={})
+                                 answer_texts={"pre-1": object()}, saved_at={})  # type: ignore[dict-item]
     with Course(tmp_path / "c") as c:
         assert sorted(t.trainee_id for t in c.trainees()) == [f"t{i}" for i in range(7)]
         assert not c.has_sha("f" * 64)

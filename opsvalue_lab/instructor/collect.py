@@ -1,37 +1,36 @@
 """`opsvalue-lab collect SRC… --course DIR`: import submission files, folders and zip archives.
 
 Every input gets one line: imported / updated / duplicate / rejected: reason. One bad input never
-stops the batch, and a second run over the same inputs changes nothing. Zip members are read in
-memory (never extracted) with per-member, total and member-count limits and bounded reads.
+stops the batch, and a second run over the same inputs changes nothing. Reading and checking the
+inputs is `collect_read` (no store); with many files, that part runs in one worker process per core
+(`collect_pool`) while this process files the results into the course store, in input order.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 import time
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
+from typing import NamedTuple
 
 from .. import submission as sub
+from .collect_pool import MIN_FILES_FOR_WORKERS, BrokenProcessPool, Workers, default_workers
+from .collect_read import (
+    MAX_FILE_BYTES,
+    SUFFIX,
+    Ready,
+    archive_members,
+    check,
+    read_and_check,
+    rejection,
+    shown,
+    walk,
+)
 from .course import Course
 
-SUFFIX = sub.SUFFIX  # one home: the submission format
-MAX_FILE_BYTES = int(getattr(sub, "MAX_BYTES", 5 * 1024 * 1024))
-MAX_ZIP_TOTAL = 500 * 1024 * 1024
-MAX_ZIP_MEMBERS = 20_000
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def shown(text: str, limit: int = 300) -> str:
-    """A name or reason made safe for one terminal line (no control or bidi characters)."""
-    s = _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
-    return s if len(s) <= limit else s[:limit] + "…"
+__all__ = ["MAX_FILE_BYTES", "Collector", "Tally", "collect", "cli_collect"]
 
 
 @dataclass
@@ -40,37 +39,6 @@ class Tally:
                                                               ("imported", "updated", "duplicate", "rejected")})
     lines: list[str] = field(default_factory=list)
     kept: int = 0  # inputs with answers the current catalogue lacks (kept, listed in their line)
-
-
-def kept_note(s: sub.Submission) -> str:
-    """"; kept, not in the current catalogue: id (why), …" for a submission made under an earlier catalogue."""
-    if not s.orphans:
-        return ""
-    return "; kept, not in the current catalogue: " + ", ".join(
-        f"{k} ({o['reason']})" for k, o in sorted(s.orphans.items()))
-
-
-def _iso_utc(value: Any) -> str:
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        try:
-            dt = datetime.fromisoformat(str(value))
-        except ValueError:
-            return str(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).isoformat()
-
-
-def _trainee_id(profile: dict, name: str) -> str:
-    tid = str(profile.get("trainee_id") or "").strip()
-    if tid:
-        return tid
-    name = str(profile.get("name") or "").strip()
-    if name:
-        return "name:" + name
-    raise sub.SubmissionError(name, "profile.trainee_id", "and profile.name are both empty: cannot tell whose it is")
 
 
 class Collector:
@@ -93,137 +61,115 @@ class Collector:
     def take(self, data: bytes, source: str, name: str) -> str:
         """One submission's bytes (already size-bounded) into the course; returns the status line's
         first word (imported / updated / history / duplicate / rejected)."""
-        self.tick()
         sha = hashlib.sha256(data).hexdigest()
+        if self.course.has_sha(sha):
+            return self.file_result(source, sha, None)
         try:
-            if self.course.has_sha(sha):
-                self._report(source, "duplicate", "", sha)
-                return "duplicate"
-            s = sub.parse_submission(data, name)
-            profile = dict(s.profile or {})
-            status = self.course.add_submission(
-                trainee_id=_trainee_id(profile, name), profile=profile, sha256=sha, source=source,
-                created_at=_iso_utc(s.created_at), catalogue_version=str(s.catalogue_version),
-                schema_version=str(s.schema_version), answers=s.all_answers(),  # kept parts too
-                saved_at={k: _iso_utc(v) for k, v in s.all_saved_at().items()})
-            who = profile.get("trainee_id") or profile.get("name") or ""
-            kept = kept_note(s)
-            self.tally.kept += bool(kept) and status != "duplicate"
-            self._report(source, status, (f"trainee {who}" + kept) if status != "duplicate" else "", sha)
-            return status
+            result: Ready | str = check(data, name, sha)
         except sub.SubmissionError as e:
-            reason = _one_line(e)
-            self._report(source, "rejected", reason[len(name) + 2:] if reason.startswith(name + ": ") else reason, sha)
-            return "rejected"
+            result = rejection(e, name)
+        return self.file_result(source, sha, result)
 
-    def file(self, path: Path) -> None:
-        source = str(path)
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                self._report(source, "rejected", f"file is {size} bytes, larger than the "
-                                                 f"{MAX_FILE_BYTES}-byte submission limit")
-                return
-            with path.open("rb") as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
-        except OSError as e:
-            self._report(source, "rejected", f"cannot be read: {e.strerror or e}")
-            return
-        if len(data) > MAX_FILE_BYTES:
-            self._report(source, "rejected", f"larger than the {MAX_FILE_BYTES}-byte submission limit")
-            return
-        self.take(data, source, path.name)
+    def file_result(self, source: str, sha: str, result: Ready | str | None) -> str:
+        """File one input's outcome (from `collect_read`): a Ready submission, a rejection reason, or
+        None for a known duplicate. Returns the status's first word."""
+        self.tick()
+        if result is None:
+            self._report(source, "duplicate", "", sha)
+            return "duplicate"
+        if isinstance(result, str):
+            self._report(source, "rejected", result, sha)
+            return "rejected"
+        r = result
+        status = self.course.add_submission(
+            trainee_id=r.trainee_id, profile=r.profile, sha256=sha, source=source, created_at=r.created_at,
+            catalogue_version=r.catalogue_version, schema_version=r.schema_version, answer_texts=r.answer_texts,
+            saved_at=r.saved_at)
+        self.tally.kept += bool(r.kept) and status != "duplicate"
+        self._report(source, status, (f"trainee {r.who}" + r.kept) if status != "duplicate" else "", sha)
+        return status
 
     def archive(self, path: Path) -> None:
-        try:
-            zf = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-            reason = "not a zip archive" if isinstance(e, zipfile.BadZipFile) else f"cannot be read: {e}"
-            self._report(str(path), "rejected", reason)
-            return
-        with zf:
-            infos = [i for i in zf.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
-            if len(infos) > MAX_ZIP_MEMBERS:
-                self._report(str(path), "rejected", f"archive has {len(infos)} members; the limit is "
-                                                    f"{MAX_ZIP_MEMBERS}")
-                return
-            total = 0
-            for info in infos:
-                source = f"{path}!{info.filename}"
-                reason = _member_problem(info)
-                if reason:
-                    self._report(source, "rejected", reason)
-                    continue
-                if total + info.file_size > MAX_ZIP_TOTAL:
-                    self._report(source, "rejected", f"archive holds more than {MAX_ZIP_TOTAL} bytes "
-                                                     "uncompressed; the rest was not read")
-                    continue
-                try:
-                    with zf.open(info) as fh:
-                        data = fh.read(MAX_FILE_BYTES + 1)
-                except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError,
-                        OSError, EOFError, ValueError) as e:
-                    self._report(source, "rejected", f"member cannot be read ({shown(str(e), 120)})")
-                    continue
-                total += len(data)
-                if len(data) > MAX_FILE_BYTES or len(data) != info.file_size:
-                    self._report(source, "rejected", "member is larger than its header says or than the "
-                                                     f"{MAX_FILE_BYTES}-byte limit (not read further)")
-                    continue
-                self.take(data, source, PurePosixPath(info.filename).name)
+        for source, name, item in archive_members(path):
+            if isinstance(item, str):
+                self._report(source, "rejected", item)
+            else:
+                self.take(item, source, name)
 
-    def source(self, src: str | Path) -> None:
+    def files(self, paths: list[Path], mapper: Callable[[list[Path]], Iterator] | None = None) -> None:
+        """Plain submission files, in order. *mapper* (like ``map``) may run `read_and_check` in worker
+        processes; if a worker dies, the files not yet filed are read here instead."""
+        done = 0
+        try:
+            results = mapper(paths) if mapper else (read_and_check(p, self) for p in paths)
+            for sha, result in results:
+                self.file_result(str(paths[done]), sha, result)
+                done += 1
+        except BrokenProcessPool:
+            for p in paths[done:]:
+                self.file_result(str(p), *read_and_check(p, self))
+
+    def __contains__(self, sha: object) -> bool:  # `read_and_check(path, known=self)`: a known sha256
+        return isinstance(sha, str) and self.course.has_sha(sha)
+
+    def one(self, item: Input, mapper: Callable[[list[Path]], Iterator] | None = None) -> None:
+        """One item of `inputs`: a run of plain files, an archive, or an input refused as a whole."""
+        if item.files:
+            self.files(item.files, mapper)
+        elif item.archive is not None:
+            self.archive(item.archive)
+        else:
+            self._report(item.source, "rejected", item.reason)
+
+
+class Input(NamedTuple):
+    files: list[Path] = []     # plain submission files, in order
+    archive: Path | None = None
+    source: str = ""           # an input refused as a whole: its name and why
+    reason: str = ""
+
+
+def inputs(sources: Iterable[str | Path]) -> Iterator[Input]:
+    """What the sources hold, in order: runs of plain files, archives, and inputs refused whole."""
+    for src in sources:
         path = Path(src)
         try:
             if path.is_dir():
-                found = False
-                for p in _walk(path):
-                    found = True
-                    self.archive(p) if p.suffix.lower() == ".zip" else self.file(p)
+                found = list(walk(path))
                 if not found:
-                    self._report(str(path), "rejected", f"folder holds no *{SUFFIX} file or zip archive")
+                    yield Input(source=str(path), reason=f"folder holds no *{SUFFIX} file or zip archive")
+                run: list[Path] = []
+                for p in found:
+                    if p.suffix.lower() == ".zip":
+                        if run:
+                            yield Input(files=run)
+                            run = []
+                        yield Input(archive=p)
+                    else:
+                        run.append(p)
+                if run:
+                    yield Input(files=run)
             elif path.suffix.lower() == ".zip":
-                self.archive(path) if path.is_file() else self._report(str(path), "rejected", "not found")
+                yield Input(archive=path) if path.is_file() else Input(source=str(path), reason="not found")
             elif path.is_file():
-                self.file(path)
+                yield Input(files=[path])
             else:
-                self._report(str(path), "rejected", "not found")
+                yield Input(source=str(path), reason="not found")
         except OSError as e:
-            self._report(str(path), "rejected", f"cannot be read: {e.strerror or e}")
+            yield Input(source=str(path), reason=f"cannot be read: {e.strerror or e}")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and (p.name.lower().endswith(SUFFIX) or p.suffix.lower() == ".zip"):
-            yield p
-
-
-def _member_problem(info: zipfile.ZipInfo) -> str:
-    name = info.filename
-    parts = PurePosixPath(name.replace("\\", "/")).parts
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts or "\x00" in name:
-        return "unsafe member name (absolute path or '..'); not read"
-    if name.lower().endswith(".zip"):
-        return "nested zip archives are not read; unpack it and collect it separately"
-    if not name.lower().endswith(SUFFIX):
-        return f"not a submission file (*{SUFFIX})"
-    if info.flag_bits & 0x1:
-        return "member is encrypted"
-    if info.file_size > MAX_FILE_BYTES:
-        return f"member is {info.file_size} bytes, larger than the {MAX_FILE_BYTES}-byte submission limit"
-    return ""
-
-
-def _one_line(e: Exception) -> str:
-    return " ".join(str(e).split())
-
-
-def collect(sources: list[str | Path], course_dir: str | Path, out: Callable[[str], None] = print) -> Tally:
-    """Import every source into the course at *course_dir*; returns the tally."""
-    with Course(course_dir) as course, course.batch() as tick:
+def collect(sources: list[str | Path], course_dir: str | Path, out: Callable[[str], None] = print,
+            workers: int = 1) -> Tally:
+    """Import every source into the course at *course_dir*; returns the tally. With *workers* > 1
+    and enough files, reading and checking runs in that many worker processes (`collect_pool`)."""
+    items = list(inputs(sources))
+    n_files = sum(len(i.files) for i in items)
+    with Workers(course_dir, workers if n_files >= MIN_FILES_FOR_WORKERS else 1) as mapper, \
+            Course(course_dir) as course, course.batch() as tick:
         c = Collector(course, out, tick)
-        for s in sources:
-            c.source(s)
+        for item in items:
+            c.one(item, mapper)
         return c.tally
 
 
@@ -262,7 +208,7 @@ def cli_collect(args) -> int:
     if args.sources:
         out = _Lines()
         try:
-            more = collect(args.sources, args.course, out)
+            more = collect(args.sources, args.course, out, workers=default_workers())
         finally:
             out.flush()
         tally.counts = {k: tally.counts[k] + more.counts[k] for k in tally.counts}

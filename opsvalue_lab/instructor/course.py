@@ -172,10 +172,11 @@ class Course:
         return bool(self._q("SELECT 1 FROM submissions WHERE sha256 = ?", (sha256,)))
 
     def add_submission(self, *, trainee_id: str, profile: dict, sha256: str, source: str, created_at: str,
-                       catalogue_version: str, schema_version: str, answers: dict[str, Any],
+                       catalogue_version: str, schema_version: str, answer_texts: dict[str, str],
                        saved_at: dict[str, str]) -> str:
-        """Store one submission; returns 'imported' (new trainee), 'updated' (now current) or
-        'history' (older than the current one, kept); 'duplicate' when the sha256 is known."""
+        """Store one submission (*answer_texts*: exercise id → the answer as JSON text, `json_text`);
+        returns 'imported' (new trainee), 'updated' (now current) or 'history' (older than the current
+        one, kept); 'duplicate' when the sha256 is known."""
         with self._lock:
             db = self._db
             try:
@@ -190,8 +191,7 @@ class Course:
                      json.dumps(profile, ensure_ascii=False, sort_keys=True), now_iso()))
                 sid = cur.lastrowid
                 db.executemany("INSERT INTO answers VALUES (?,?,?,?)",
-                               [(sid, ex, json.dumps(v, ensure_ascii=False), saved_at.get(ex))
-                                for ex, v in answers.items()])
+                               [(sid, ex, v, saved_at.get(ex)) for ex, v in answer_texts.items()])
                 row = db.execute("SELECT s.created_at, s.id FROM trainees t JOIN submissions s"
                                  " ON s.id = t.current WHERE t.trainee_id = ?", (trainee_id,)).fetchone()
                 fields = (str(profile.get("name") or ""), str(profile.get("cohort") or ""),

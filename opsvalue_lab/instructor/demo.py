@@ -15,6 +15,7 @@ from .. import submission as sub
 from ..catalogue import Assignment, catalogue
 from ..jsonfile import atomic_write, dump
 from ..model import LEAD_TIME_UNITS, Repeatability, SolutionLevel
+from ..store_values import check_value
 from . import phrases as P
 
 _LEVELS = [lv.value for lv in SolutionLevel]
@@ -142,7 +143,8 @@ def write_demo(n: int, out: str | Path, seed: int = 0) -> list[Path]:
         path = out / sub.default_name(profile['trainee_id'], created)
         doc = {"format": sub.FORMAT, "schema_version": sub.SCHEMA_VERSION, "catalogue_version": cat.version,
                "created_at": created.isoformat(timespec="seconds"), "profile": profile,
-               "answers": {ex: {"value": v, "saved_at": saved[ex]} for ex, v in answers.items()}, "quiz": {}}
+               "answers": {ex: {"value": check_value(cat, ex, v), "saved_at": saved[ex]}  # as the workbook
+                           for ex, v in answers.items()}, "quiz": {}}                      # saves it
         atomic_write(path, dump(doc), force=True, err=sub.SubmissionError)  # canonical, checksummed
         paths.append(path)
     return paths

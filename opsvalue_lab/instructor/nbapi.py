@@ -108,10 +108,10 @@ def collect_panel() -> None:
         with guarded(status, lang):
             lines: list[str] = []
             if kind == "collect":
-                from .collect import Collector
-                c = Collector(course, lines.append)
-                for part in [p.strip() for p in src.value.split(";") if p.strip()]:
-                    c.source(part)
+                from .collect import Collector, inputs
+                c = Collector(course, lines.append)  # in the kernel: one process, no workers forked
+                for item in inputs([p.strip() for p in src.value.split(";") if p.strip()]):
+                    c.one(item)
                 n = c.tally.counts
                 lines.append(_t("summary").format(**{k: n.get(k, 0) for k in
                                                       ("imported", "updated", "duplicate", "rejected")}))
