@@ -2,7 +2,7 @@
 
 サービス価値 = 課題解決価値 × プロアクティブ度 (higher is better) and
 デリバリ価値 = 納期 × 摩擦係数 (a smaller figure means a higher delivery value), after OpsLearn 「運用の価値」とは何か.
-Meaning is carried by marker shape and text, never by colour alone. Drawing helpers: plots_base.py;
+Meaning is carried by marker shape and text, never by colour alone. Drawing helpers: plots_base.py, plots_axes.py;
 class overlays: plots_class.py (re-exported here).
 """
 from __future__ import annotations
@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 
 from .catalogue import catalogue
 from .model import Repeatability, SolutionLevel, Task, TraineePoints, ValueModel
-from .plots_base import _series, delivery_axes, hours_range, legend_below, matrix_axes, plot_tasks
+from .plots_axes import delivery_axes, hours_range, matrix_axes
+from .plots_base import _series, legend_below, plot_tasks
 from .plots_class import class_delivery, class_matrix
 
 __all__ = ["TraineePoints", "value_matrix", "delivery_chart", "class_matrix", "class_delivery",

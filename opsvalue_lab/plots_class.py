@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from .catalogue import catalogue
 from .model import Repeatability, SolutionLevel, Task, TraineePoints
+from .plots_axes import delivery_axes, hours_range, matrix_axes
 from .plots_base import (
     AFTER,
     BEFORE,
@@ -22,11 +23,8 @@ from .plots_base import (
     _marker_box,
     _t,
     arrow_boxes,
-    delivery_axes,
     finish_labels,
-    hours_range,
     legend_below,
-    matrix_axes,
     short,
 )
 

@@ -1,4 +1,4 @@
-"""The answer store: every word a trainee types is kept, versioned and exportable (floor 2).
+"""The answer store: every word a trainee types is kept, versioned and exportable (floor 3).
 
 One SQLite file per workspace, ``<workspace>/.opsvalue/answers.sqlite3``, in WAL mode with
 ``synchronous=FULL``: a save returns only after its transaction is committed to disk. History is
@@ -7,26 +7,29 @@ append-only; saving a value equal to the latest adds no version. Values are cano
 
 Every failure reaches the caller as :class:`StoreError` naming the file (locked, read-only, disk
 full, damaged); the store never deletes, replaces or "repairs" a file it cannot read.
+
+This module opens the store and keeps the profile and the answers; quiz attempts and imported
+instructor comments: :mod:`opsvalue_lab.store_records`.
 """
 from __future__ import annotations
 
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .catalogue import TIMINGS, Catalogue
 from .catalogue import catalogue as packaged_catalogue
 from .errors import OpsValueError
-from .store_schema import RETRIES, StoreError, Transactions, explain, identify, migrate
+from .store_records import QuizFeedbackRecords, now_iso, parse_iso
+from .store_schema import RETRIES, StoreError, explain, identify, migrate
 from .store_values import (
     LANGS,
     MAX_PROFILE_CHARS,
     PROFILE_KEYS,
     canonical,
-    check_comment,
     check_str,
     check_value,
     is_answered,
@@ -50,15 +53,6 @@ def busy_timeout_within(total: float) -> float:
     return max(0.05, (total - sleeps) / RETRIES)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _when(iso: str) -> datetime:
-    dt = datetime.fromisoformat(iso)
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class Version:
     """One saved version of one answer."""
@@ -80,8 +74,10 @@ class Conflict(OpsValueError):
         super().__init__("this answer was saved elsewhere since it was shown; nothing was overwritten")
 
 
-class Workbook(Transactions):
-    """A trainee's answers in one workspace. Thread-safe; several processes may share the file."""
+class Workbook(QuizFeedbackRecords):
+    """A trainee's answers in one workspace. Thread-safe; several processes may share the file.
+
+    Quiz attempts and imported comments: :class:`~opsvalue_lab.store_records.QuizFeedbackRecords`."""
 
     def __init__(self, workspace: Path, path: Path, conn: sqlite3.Connection, cat: Catalogue) -> None:
         super().__init__(path, conn)
@@ -176,13 +172,13 @@ class Workbook(Transactions):
                             f"({','.join('?' * len(ids))}) ORDER BY id DESC LIMIT 1", ids).fetchone()
             if row is not None and row[0] == exercise_id and row[1] == text:
                 return None
-            if expect is not ANY and (None if row is None else _when(row[2])) != expect:
+            if expect is not ANY and (None if row is None else parse_iso(row[2])) != expect:
                 raise Conflict(Version(exercise_id, self.catalogue.migrate(row[0], json.loads(row[1]))[1],
-                                       _when(row[2])) if row else None)
-            at = _now()
+                                       parse_iso(row[2])) if row else None)
+            at = now_iso()
             c.execute("INSERT INTO answer_version (exercise_id, value, saved_at) VALUES (?, ?, ?)",
                       (exercise_id, text, at))
-            return Version(exercise_id, json.loads(text), _when(at))
+            return Version(exercise_id, json.loads(text), parse_iso(at))
         return self._tx(f"save answer {exercise_id!r}", write)
 
     def _ids(self, exercise_id: str) -> tuple[str, ...]:
@@ -197,7 +193,7 @@ class Workbook(Transactions):
             f"({','.join('?' * len(ids))}) ORDER BY id DESC LIMIT 1", ids).fetchone())
         if row is None:
             return None
-        return Version(exercise_id, self.catalogue.migrate(row[0], json.loads(row[1]))[1], _when(row[2]))
+        return Version(exercise_id, self.catalogue.migrate(row[0], json.loads(row[1]))[1], parse_iso(row[2]))
 
     def latest(self, exercise_id: str) -> Any | None:
         """The newest saved value, or None if never saved."""
@@ -210,7 +206,7 @@ class Workbook(Transactions):
         rows = self._read(lambda c: c.execute(
             f"SELECT exercise_id, value, saved_at FROM answer_version WHERE exercise_id IN "
             f"({','.join('?' * len(ids))}) ORDER BY id", ids).fetchall())
-        return [Version(exercise_id, self.catalogue.migrate(e, json.loads(v))[1], _when(at)) for e, v, at in rows]
+        return [Version(exercise_id, self.catalogue.migrate(e, json.loads(v))[1], parse_iso(at)) for e, v, at in rows]
 
     def _latest_rows(self, c: sqlite3.Connection) -> list[tuple[str, str, str]]:
         return c.execute("SELECT exercise_id, value, saved_at FROM answer_version WHERE id IN "
@@ -238,70 +234,6 @@ class Workbook(Transactions):
         total = len(self.catalogue.assignments)
         answered = sum(a.id in done for a in self.catalogue.assignments)
         return {"answered": answered, "total": total, "by_section": by_section, "by_timing": by_timing}
-
-    # ---- quizzes -------------------------------------------------------------------------
-    def record_quiz(self, quiz_id: str, option: int) -> bool:
-        """Keep one attempt; returns whether *option* (0-based) is the correct one."""
-        try:
-            quiz = self.catalogue.quiz(quiz_id)
-        except KeyError:
-            raise ValueError(f"unknown quiz id {quiz_id!r}") from None
-        if isinstance(option, bool) or not isinstance(option, int) or not 0 <= option < len(quiz.options):
-            raise ValueError(f"quiz {quiz_id!r}: option {option!r} must be 0 – {len(quiz.options) - 1}")
-        correct = option == quiz.answer
-        self._tx(f"save quiz {quiz_id!r}", lambda c: c.execute(
-            "INSERT INTO quiz_attempt (quiz_id, option, correct, attempted_at) VALUES (?, ?, ?, ?)",
-            (quiz_id, option, int(correct), _now())))
-        return correct
-
-    def quiz_results(self) -> dict[str, dict[str, Any]]:
-        """{quiz_id: {"attempts", "last_option", "correct"}} (correct = the last attempt's)."""
-        return self._read(self._quiz)
-
-    @staticmethod
-    def _quiz(c: sqlite3.Connection) -> dict[str, dict[str, Any]]:
-        rows = c.execute("SELECT q.quiz_id, n.attempts, q.option, q.correct FROM quiz_attempt q JOIN "
-                         "(SELECT max(id) AS last, count(*) AS attempts FROM quiz_attempt GROUP BY quiz_id) n "
-                         "ON q.id = n.last ORDER BY q.quiz_id").fetchall()
-        return {qid: {"attempts": n, "last_option": opt, "correct": bool(ok)} for qid, n, opt, ok in rows}
-
-    def quiz_score_by_section(self) -> dict[int, list[int]]:
-        """{section id: [quizzes answered correctly (last attempt), quizzes in the section]}."""
-        results = self.quiz_results()
-        out: dict[int, list[int]] = {}
-        for q in self.catalogue.quizzes:
-            bucket = out.setdefault(q.section, [0, 0])
-            bucket[0] += bool(results.get(q.id, {}).get("correct"))
-            bucket[1] += 1
-        return out
-
-    # ---- feedback ------------------------------------------------------------------------
-    def save_feedback(self, comments: list[dict[str, Any]]) -> int:
-        """Keep instructor comments; returns how many were new (importing twice adds nothing)."""
-        if not isinstance(comments, list):
-            raise ValueError(f"comments must be a list, got {type(comments).__name__}")
-        checked = [check_comment(self.catalogue, c, f"comments[{i}]") for i, c in enumerate(comments)]
-        at = _now()
-
-        def write(c: sqlite3.Connection) -> int:
-            new = 0
-            for m in checked:
-                cur = c.execute("INSERT OR IGNORE INTO feedback (exercise_id, comment, author, written_at, "
-                                "imported_at) VALUES (?, ?, ?, ?, ?)",
-                                (m["exercise_id"], m["comment"], m["author"], m["written_at"], at))
-                new += cur.rowcount
-            return new
-        return self._tx("save feedback", write)
-
-    def feedback(self) -> dict[str, list[dict[str, str]]]:
-        """{exercise_id: [{"comment", "author", "written_at"}]}, oldest first."""
-        rows = self._read(lambda c: c.execute(
-            "SELECT exercise_id, comment, author, written_at FROM feedback ORDER BY id").fetchall())
-        rows.sort(key=lambda r: _when(r[3]))  # by instant, whatever the time zone (stable for ties)
-        out: dict[str, list[dict[str, str]]] = {}
-        for eid, comment, author, written in rows:
-            out.setdefault(eid, []).append({"comment": comment, "author": author, "written_at": written})
-        return out
 
     # ---- export --------------------------------------------------------------------------
     def snapshot(self, include_history: bool = True) -> dict[str, Any]:

@@ -198,7 +198,8 @@ def test_chart_and_figure_labels_follow_the_same_spellings():
     """The lecture figures and charts are drawn from Python; their labels obey the same word list."""
     words = {p: u for p, u in BANNED["ja"].items() if p not in (r"\(|\)", r"\?")} | BANNED["en"]
     found = []
-    for name in ("figures.py", "plots_base.py", "plots.py", "plots_class.py", "widgets/selfassess.py"):
+    for name in ("figures.py", "plots_base.py", "plots_axes.py", "plots.py", "plots_class.py",
+                 "widgets/selfassess.py", "widgets/task_row.py"):
         source = (ROOT / "opsvalue_lab" / name).read_text(encoding="utf-8")
         found += [f"{name}: {m.group(0)!r} (use {use})" for p, use in words.items() for m in re.finditer(p, source)]
     assert not found, found
