@@ -1,7 +1,10 @@
-"""The answer store's SQLite schema, its versioning, and SQLite errors turned into sentences (floor 2).
+"""SQLite stores' schemas, their versioning, one transaction helper, and SQLite errors turned into
+sentences (floor 2). Used by the trainee's answer store (`ANSWER_STORE`, this module's MIGRATIONS)
+and the instructor's course store (`instructor/course_schema.py`).
 
 ``PRAGMA user_version`` holds the schema version; ``PRAGMA application_id`` marks the file as an
-opsvalue answer store so that a foreign SQLite database is never mistaken for (or turned into) one.
+opsvalue store of that kind so that a foreign SQLite database is never mistaken for (or turned into)
+one.
 """
 from __future__ import annotations
 
@@ -10,7 +13,8 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Self, TypeVar
 
@@ -66,6 +70,21 @@ class StoreError(OpsValueError):
         super().__init__(f"answer store {self.path}: {message}")
 
 
+@dataclass(frozen=True)
+class Schema:
+    """One kind of opsvalue SQLite store."""
+    what: str                       # "answer store": how messages name the file
+    place: str                      # "workspace": the folder the user would move
+    version: int                    # the newest schema version this code writes
+    application_id: int
+    migrations: Mapping[int, str]   # version -> DDL that brings version-1 to version
+    error: Callable[[Path, str], OpsValueError]  # (path, sentence) -> the exception to raise
+    legacy_table: str = ""          # a version-0 file holding this table is an unversioned store of this kind
+
+
+ANSWER_STORE = Schema("answer store", "workspace", SCHEMA_VERSION, APPLICATION_ID, MIGRATIONS, StoreError)
+
+
 def code(exc: BaseException) -> int | None:
     """SQLite's primary result code of *exc*, if it has one."""
     c = getattr(exc, "sqlite_errorcode", None)
@@ -76,23 +95,25 @@ def is_busy(exc: BaseException) -> bool:
     return code(exc) in (BUSY, LOCKED) or "locked" in str(exc) or "busy" in str(exc)
 
 
-def explain(path: Path, exc: BaseException, action: str) -> StoreError:
-    """A StoreError whose sentence says what happened and what to do; the raw message is appended."""
+def explain(path: Path, exc: BaseException, action: str, schema: Schema = ANSWER_STORE) -> OpsValueError:
+    """The schema's error (a StoreError for the answer store) whose sentence says what happened and
+    what to do; the raw message is appended."""
     c = code(exc)
+    place = schema.place
     raw = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, sqlite3.Error):
         raw = f"sqlite: {exc}"
     if c in (BUSY, LOCKED) or (c is None and is_busy(exc)):
         why = "it is locked by another program that is still writing; try again in a moment"
     elif c in (READONLY, PERM) or "readonly" in str(exc) or isinstance(exc, PermissionError):
-        why = "the workspace folder or the file is read-only; move the workspace to a folder you can write to"
+        why = f"the {place} folder or the file is read-only; move the {place} to a folder you can write to"
     elif c == FULL or "disk is full" in str(exc) or getattr(exc, "errno", None) == 28:
         why = "the disk is full; free some space and save again (nothing you typed was lost)"
     elif c in (NOTADB, CORRUPT):
-        why = ("the file is damaged or is not an opsvalue answer store; it was left untouched. "
+        why = (f"the file is damaged or is not an opsvalue {schema.what}; it was left untouched. "
                "Move it aside (keep it for your instructor) to start a fresh one")
     elif c in (CANTOPEN, IOERR) and not _writable(path):
-        why = "the workspace folder or the file is read-only; move the workspace to a folder you can write to"
+        why = f"the {place} folder or the file is read-only; move the {place} to a folder you can write to"
     elif c in (CANTOPEN, IOERR) and _nearly_full(path):
         why = "the disk is full; free some space and save again (nothing you typed was lost)"
     elif c == CANTOPEN:
@@ -102,7 +123,7 @@ def explain(path: Path, exc: BaseException, action: str) -> StoreError:
                "fix that and save again (nothing you typed was lost)")
     else:
         why = "an unexpected storage problem"
-    return StoreError(path, f"could not {action}: {why} ({raw})")
+    return schema.error(path, f"could not {action}: {why} ({raw})")
 
 
 def _writable(path: Path) -> bool:
@@ -118,49 +139,52 @@ def _nearly_full(path: Path) -> bool:
         return False
 
 
-def identify(conn: sqlite3.Connection, path: Path) -> int:
-    """The schema version of an opsvalue store (0 when empty); StoreError for a foreign or newer file.
+def identify(conn: sqlite3.Connection, path: Path, schema: Schema = ANSWER_STORE) -> int:
+    """The schema version of an opsvalue store (0 when empty); the schema's error for a foreign or
+    newer file.
 
     Call it inside a transaction: its three reads must see one state of the file, or another
     process's schema commit landing between them makes a new store look foreign.
     """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     app = conn.execute("PRAGMA application_id").fetchone()[0]
-    foreign = app not in (0, APPLICATION_ID) or (version and app != APPLICATION_ID)
+    foreign = app not in (0, schema.application_id) or (version and app != schema.application_id)
     if version == 0 and not foreign:
-        foreign = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        foreign = bool(tables) and not (schema.legacy_table and schema.legacy_table in tables)
     if foreign:
-        raise StoreError(path, "could not open: the file is a SQLite database of another program, "
-                               "not an opsvalue answer store; it was left untouched")
-    if version > SCHEMA_VERSION:
-        raise StoreError(path, f"could not open: it was written by a newer opsvalue-lab "
-                               f"(schema {version}, this one knows {SCHEMA_VERSION}); please upgrade")
+        raise schema.error(path, f"could not open: the file is a SQLite database of another program, "
+                                 f"not an opsvalue {schema.what}; it was left untouched")
+    if version > schema.version:
+        raise schema.error(path, f"could not open: it was written by a newer opsvalue-lab "
+                                 f"(schema {version}, this one knows {schema.version}); please upgrade")
     return version
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Bring the schema to SCHEMA_VERSION inside the caller's write transaction."""
-    version = identify(conn, path)
-    for v in range(version + 1, SCHEMA_VERSION + 1):
-        for stmt in MIGRATIONS[v].split(";"):
+def migrate(conn: sqlite3.Connection, path: Path, schema: Schema = ANSWER_STORE) -> None:
+    """Bring the schema to its newest version inside the caller's write transaction."""
+    version = identify(conn, path, schema)
+    for v in range(version + 1, schema.version + 1):
+        for stmt in schema.migrations[v].split(";"):
             if stmt.strip():
                 conn.execute(stmt)
         conn.execute(f"PRAGMA user_version = {v}")
-    if version < SCHEMA_VERSION:
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    if version < schema.version:
+        conn.execute(f"PRAGMA application_id = {schema.application_id}")
 
 
 class Transactions:
     """One SQLite connection shared by threads: a lock, bounded busy retries, one transaction per call."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, schema: Schema = ANSWER_STORE) -> None:
         self.path = path
         self._conn: sqlite3.Connection | None = conn
         self._lock = threading.RLock()
+        self._schema = schema
 
     def _require(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise StoreError(self.path, "the workbook was closed; open it again")
+            raise self._schema.error(self.path, "it was closed; open it again")
         return self._conn
 
     def _retry(self, action: str, fn: Callable[[], T]) -> T:
@@ -174,7 +198,7 @@ class Transactions:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise explain(self.path, e, action) from e
+                raise explain(self.path, e, action, self._schema) from e
         raise AssertionError("unreachable")
 
     def _tx(self, action: str, fn: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:

@@ -5,22 +5,19 @@ use ``chattr +i`` when running as root (chmod does not stop root), ``chmod`` oth
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
-import shutil
 import signal
 import sqlite3
-import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from faults import read_only  # tests/faults.py
 
 from opsvalue_lab.store import STORE_DIR, STORE_FILE, StoreError, Workbook
 
@@ -93,32 +90,6 @@ def test_a_file_where_the_store_folder_should_be(tmp_path: Path) -> None:
 
 
 # ---- read-only ---------------------------------------------------------------------------
-@contextlib.contextmanager
-def read_only(*paths: Path) -> Iterator[None]:
-    """Make *paths* unwritable for real: chattr +i as root, chmod otherwise. Always restored."""
-    root = os.geteuid() == 0
-    if root and not shutil.which("chattr"):
-        pytest.skip("running as root without chattr: no way to make a folder read-only")
-    done: list[tuple[Path, int]] = []
-    try:
-        for p in paths:
-            mode = stat.S_IMODE(p.stat().st_mode)
-            if root:
-                r = subprocess.run(["chattr", "+i", str(p)], capture_output=True, text=True)
-                if r.returncode:
-                    pytest.skip(f"chattr +i is not supported here: {r.stderr.strip()}")
-            else:
-                os.chmod(p, 0o555 if p.is_dir() else 0o444)
-            done.append((p, mode))
-        yield
-    finally:
-        for p, mode in reversed(done):
-            if root:
-                subprocess.run(["chattr", "-i", str(p)], check=True)
-            else:
-                os.chmod(p, mode)
-
-
 def test_read_only_workspace_after_creation(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     wb = Workbook.open(ws)

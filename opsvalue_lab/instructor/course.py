@@ -1,10 +1,8 @@
 """The course store: every collected submission of a class, in <course>/course.sqlite3 (SQLite, WAL).
 
-Tables: trainees (one row per trainee; `current` is the newest submission), submissions (every
-submission ever imported, older ones kept as history, unique by sha256), answers (per submission),
-comments (instructor's comment per trainee × exercise) and import_log. The hub service's live view
-(hub/live_store.py) adds live_answers (latest mirrored answer per hub user × exercise, with the
-instructor's hidden flag) and live_pins (the pinned answer per exercise).
+The schema, its version and the store's errors are `course_schema`; the instructor's comments are
+`course_comments`; this module imports submissions (`collect`, the hub service) and answers the
+instructor's questions about the class in plain data.
 """
 from __future__ import annotations
 
@@ -12,65 +10,23 @@ import contextlib
 import json
 import os
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..catalogue import Catalogue, catalogue
-from ..errors import OpsValueError
 from ..model import Task, tasks_from_data
+from ..store_schema import identify, migrate
 from ..store_values import split_value
+from .course_comments import CourseComments, now_iso
+from .course_schema import COURSE_STORE, DB_NAME, CourseError, connect, query
 from .values import is_answered, pair_order
 
-DB_NAME = "course.sqlite3"
+__all__ = ["COURSE_POINTER", "DB_NAME", "AnswerRow", "Course", "CourseError", "Trainee", "anonymous_labels",
+           "now_iso", "query"]
+
 COURSE_POINTER = ".opsvalue-course"  # beside instructor notebooks (`opsvalue-lab review`): the course folder
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS trainees (
-    trainee_id TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', cohort TEXT NOT NULL DEFAULT '',
-    lang TEXT NOT NULL DEFAULT '', current INTEGER);
-CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY, trainee_id TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
-    created_at TEXT NOT NULL, catalogue_version TEXT, schema_version TEXT, profile TEXT NOT NULL,
-    imported_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS submissions_trainee ON submissions(trainee_id, created_at);
-CREATE TABLE IF NOT EXISTS answers (
-    submission_id INTEGER NOT NULL, exercise_id TEXT NOT NULL, value TEXT NOT NULL, saved_at TEXT,
-    PRIMARY KEY (submission_id, exercise_id));
-CREATE TABLE IF NOT EXISTS comments (
-    trainee_id TEXT NOT NULL, exercise_id TEXT NOT NULL, comment TEXT NOT NULL, author TEXT NOT NULL,
-    written_at TEXT NOT NULL, PRIMARY KEY (trainee_id, exercise_id));
-CREATE TABLE IF NOT EXISTS comment_history (
-    id INTEGER PRIMARY KEY, trainee_id TEXT NOT NULL, exercise_id TEXT NOT NULL, comment TEXT NOT NULL,
-    author TEXT NOT NULL, written_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS comment_history_of ON comment_history(trainee_id, exercise_id, id);
-CREATE TABLE IF NOT EXISTS import_log (
-    id INTEGER PRIMARY KEY, at TEXT NOT NULL, source TEXT NOT NULL, status TEXT NOT NULL,
-    detail TEXT NOT NULL, sha256 TEXT NOT NULL DEFAULT '', UNIQUE (source, status, detail, sha256));
-CREATE TABLE IF NOT EXISTS live_answers (
-    user TEXT NOT NULL, exercise_id TEXT NOT NULL, value TEXT NOT NULL, saved_at TEXT NOT NULL,
-    received_at TEXT NOT NULL, seq INTEGER NOT NULL, first_seq INTEGER NOT NULL,
-    hidden INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user, exercise_id));
-CREATE INDEX IF NOT EXISTS live_answers_seq ON live_answers(exercise_id, seq);
-CREATE TABLE IF NOT EXISTS live_pins (
-    exercise_id TEXT PRIMARY KEY, user TEXT NOT NULL, pinned_at TEXT NOT NULL);
-"""
-
-
-
-def query(db: sqlite3.Connection, lock: Any, path: Path, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-    """One statement on a course-store connection under its lock; a SQLite error names the file."""
-    with lock:
-        try:
-            return db.execute(sql, tuple(params)).fetchall()
-        except sqlite3.Error as e:
-            raise CourseError(f"course store {path}: {e}") from None
-
-class CourseError(OpsValueError):
-    """The course directory or its store cannot be used; the message names the path."""
 
 
 @dataclass(frozen=True)
@@ -96,49 +52,38 @@ class AnswerRow:
     comment: str = ""
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-class Course:
-    """One course store. Thread-safe (one lock); cheap queries return plain data."""
+class Course(CourseComments):
+    """One course store. Thread-safe (one lock); every write is one transaction with busy retries
+    (`store_schema.Transactions`); cheap queries return plain data."""
 
     def __init__(self, course_dir: str | Path, *, cat: Catalogue | None = None) -> None:
         self.dir = Path(course_dir).expanduser()
-        self.path = self.dir / DB_NAME
         self.catalogue = cat or catalogue()
-        self._lock = threading.RLock()
         self._batch = False
+        path = self.dir / DB_NAME
         try:
             if self.dir.exists() and not self.dir.is_dir():
                 raise CourseError(f"course directory {self.dir} is a file, not a directory")
             self.dir.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")  # as the trainee store: a commit is on disk
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)
-        except sqlite3.Error as e:
-            raise CourseError(f"course store {self.path} cannot be used: {e}") from None
         except OSError as e:
             raise CourseError(f"course directory {self.dir} cannot be used: {e.strerror or e}") from None
+        if path.exists() and not path.is_file():
+            raise CourseError(f"course store {path}: could not open: it is not a regular file")
+        super().__init__(path, connect(path), COURSE_STORE)
+        try:  # identify first without writing (a foreign file stays untouched), then WAL and the schema
+            self._tx("open", lambda c: identify(c, path, COURSE_STORE), write=False)
+            self._retry("open", lambda: self._require().execute("PRAGMA journal_mode=WAL").fetchone())
+            self._tx("open", lambda c: migrate(c, path, COURSE_STORE))
+        except BaseException:
+            self.close()
+            raise
 
     @classmethod
     def open(cls, course_dir: str | Path | None = None, **kw: Any) -> Course:
         return cls(course_dir or os.environ.get("OPSVALUE_COURSE") or "course", **kw)
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def __enter__(self) -> Course:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def _q(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
-        return query(self._db, self._lock, self.path, sql, params)
+    def _q(self, sql: str, params: Iterable[Any] = (), action: str = "read") -> list[tuple]:
+        return query(self._require(), self._lock, self.path, sql, params, action)
 
     # ---- writing (used by collect) -------------------------------------------------------
     @contextlib.contextmanager
@@ -148,22 +93,26 @@ class Course:
         long import never holds the write lock for long. Re-running collect is idempotent, so an
         interrupted batch loses nothing that a second run does not bring back."""
         n = 0
+        db = self._require()
+
+        def begin() -> None:
+            self._retry("import submissions", lambda: db.execute("BEGIN IMMEDIATE"))
 
         def tick() -> None:
             nonlocal n
             n += 1
             if n % every == 0:
-                self._db.execute("COMMIT")
-                self._db.execute("BEGIN IMMEDIATE")
+                self._retry("import submissions", lambda: db.execute("COMMIT"))
+                begin()
         with self._lock:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
+                begin()
                 self._batch = True
                 yield tick
-                self._db.execute("COMMIT")
+                self._retry("import submissions", lambda: db.execute("COMMIT"))
             except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
                 raise
             finally:
                 self._batch = False
@@ -177,105 +126,51 @@ class Course:
         """Store one submission (*answer_texts*: exercise id → the answer as JSON text, `json_text`);
         returns 'imported' (new trainee), 'updated' (now current) or 'history' (older than the current
         one, kept); 'duplicate' when the sha256 is known."""
-        with self._lock:
-            db = self._db
+        def write(db: sqlite3.Connection) -> str:
+            if db.execute("SELECT 1 FROM submissions WHERE sha256 = ?", (sha256,)).fetchone():
+                return "duplicate"
+            cur = db.execute(
+                "INSERT INTO submissions (trainee_id, sha256, source, created_at, catalogue_version,"
+                " schema_version, profile, imported_at) VALUES (?,?,?,?,?,?,?,?)",
+                (trainee_id, sha256, source, created_at, catalogue_version, str(schema_version),
+                 json.dumps(profile, ensure_ascii=False, sort_keys=True), now_iso()))
+            sid = cur.lastrowid
+            db.executemany("INSERT INTO answers VALUES (?,?,?,?)",
+                           [(sid, ex, v, saved_at.get(ex)) for ex, v in answer_texts.items()])
+            row = db.execute("SELECT s.created_at, s.id FROM trainees t JOIN submissions s"
+                             " ON s.id = t.current WHERE t.trainee_id = ?", (trainee_id,)).fetchone()
+            fields = (str(profile.get("name") or ""), str(profile.get("cohort") or ""), str(profile.get("lang") or ""))
+            if row is None:
+                db.execute("INSERT INTO trainees VALUES (?,?,?,?,?)", (trainee_id, *fields, sid))
+                return "imported"
+            if (created_at, sid) >= (row[0], row[1]):
+                db.execute("UPDATE trainees SET name=?, cohort=?, lang=?, current=? WHERE trainee_id=?",
+                           (*fields, sid, trainee_id))
+                return "updated"
+            return "history"
+        if not self._batch:
+            return self._tx("import a submission", write)
+        with self._lock:  # inside batch(): this submission alone is undone if it fails
+            db = self._require()
+            db.execute("SAVEPOINT one")
             try:
-                db.execute("SAVEPOINT one" if self._batch else "BEGIN IMMEDIATE")
-                if db.execute("SELECT 1 FROM submissions WHERE sha256 = ?", (sha256,)).fetchone():
-                    db.execute("RELEASE one" if self._batch else "ROLLBACK")
-                    return "duplicate"
-                cur = db.execute(
-                    "INSERT INTO submissions (trainee_id, sha256, source, created_at, catalogue_version,"
-                    " schema_version, profile, imported_at) VALUES (?,?,?,?,?,?,?,?)",
-                    (trainee_id, sha256, source, created_at, catalogue_version, str(schema_version),
-                     json.dumps(profile, ensure_ascii=False, sort_keys=True), now_iso()))
-                sid = cur.lastrowid
-                db.executemany("INSERT INTO answers VALUES (?,?,?,?)",
-                               [(sid, ex, v, saved_at.get(ex)) for ex, v in answer_texts.items()])
-                row = db.execute("SELECT s.created_at, s.id FROM trainees t JOIN submissions s"
-                                 " ON s.id = t.current WHERE t.trainee_id = ?", (trainee_id,)).fetchone()
-                fields = (str(profile.get("name") or ""), str(profile.get("cohort") or ""),
-                          str(profile.get("lang") or ""))
-                if row is None:
-                    status = "imported"
-                    db.execute("INSERT INTO trainees VALUES (?,?,?,?,?)", (trainee_id, *fields, sid))
-                elif (created_at, sid) >= (row[0], row[1]):
-                    status = "updated"
-                    db.execute("UPDATE trainees SET name=?, cohort=?, lang=?, current=? WHERE trainee_id=?",
-                               (*fields, sid, trainee_id))
-                else:
-                    status = "history"
-                db.execute("RELEASE one" if self._batch else "COMMIT")
-                return status
-            except Exception as e:  # any failure: undo this submission only, then report it
-                if self._batch:
-                    db.execute("ROLLBACK TO one")
-                    db.execute("RELEASE one")
-                elif db.in_transaction:
-                    db.execute("ROLLBACK")
-                if not isinstance(e, sqlite3.Error):
-                    raise
-                raise CourseError(f"course store {self.path}: {e}") from None
+                status = write(db)
+            except BaseException as e:
+                db.execute("ROLLBACK TO one")
+                db.execute("RELEASE one")
+                if isinstance(e, sqlite3.Error):
+                    raise CourseError(f"course store {self.path}: could not import a submission: {e}") from None
+                raise
+            db.execute("RELEASE one")
+            return status
 
     def log(self, source: str, status: str, detail: str = "", sha256: str = "") -> None:
         self._q("INSERT OR IGNORE INTO import_log (at, source, status, detail, sha256) VALUES (?,?,?,?,?)",
-                (now_iso(), source, status, detail, sha256))
+                (now_iso(), source, status, detail, sha256), "write the import log")
 
     def import_log(self) -> list[dict]:
         return [dict(zip(("at", "source", "status", "detail", "sha256"), r))
                 for r in self._q("SELECT at, source, status, detail, sha256 FROM import_log ORDER BY id")]
-
-    # ---- comments --------------------------------------------------------------------------
-    def set_comment(self, trainee_id: str, exercise_id: str, text: str, author: str | None = None) -> str:
-        """Save (or with empty text, delete) the instructor's comment on one answer, in one transaction
-        with its history (every version kept, deletions as empty versions). Returns the time written;
-        saving the unchanged comment again writes nothing."""
-        author = author or os.environ.get("OPSVALUE_INSTRUCTOR") or "instructor"
-        at = now_iso()
-        with self._lock:
-            db = self._db
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                row = db.execute("SELECT comment, written_at FROM comment_history WHERE trainee_id=? AND "
-                                 "exercise_id=? ORDER BY id DESC LIMIT 1", (trainee_id, exercise_id)).fetchone()
-                old = row[0] if row else self.comment(trainee_id, exercise_id)
-                if (row is not None or not text.strip()) and old == (text if text.strip() else ""):
-                    db.execute("ROLLBACK")
-                    return row[1] if row else ""
-                if not text.strip():
-                    db.execute("DELETE FROM comments WHERE trainee_id=? AND exercise_id=?", (trainee_id, exercise_id))
-                else:
-                    db.execute("INSERT INTO comments VALUES (?,?,?,?,?) ON CONFLICT (trainee_id, exercise_id) DO "
-                               "UPDATE SET comment=excluded.comment, author=excluded.author, "
-                               "written_at=excluded.written_at", (trainee_id, exercise_id, text, author, at))
-                db.execute("INSERT INTO comment_history (trainee_id, exercise_id, comment, author, written_at) "
-                           "VALUES (?,?,?,?,?)", (trainee_id, exercise_id, text if text.strip() else "", author, at))
-                db.execute("COMMIT")
-                return at
-            except sqlite3.Error as e:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise CourseError(f"course store {self.path}: could not save the comment: {e}") from None
-
-    def comment_history(self, trainee_id: str, exercise_id: str) -> list[dict[str, str]]:
-        """Every saved version of one comment, oldest first ("" = deleted)."""
-        rows = self._q("SELECT comment, author, written_at FROM comment_history WHERE trainee_id=? AND "
-                       "exercise_id=? ORDER BY id", (trainee_id, exercise_id))
-        return [{"comment": c, "author": a, "written_at": w} for c, a, w in rows]
-
-    def comment(self, trainee_id: str, exercise_id: str) -> str:
-        r = self._q("SELECT comment FROM comments WHERE trainee_id=? AND exercise_id=?", (trainee_id, exercise_id))
-        return r[0][0] if r else ""
-
-    def comments(self, trainee_id: str | None = None) -> dict[str, list[dict]]:
-        """{trainee_id: [{"exercise_id","comment","author","written_at"}]} (catalogue order)."""
-        sql = "SELECT trainee_id, exercise_id, comment, author, written_at FROM comments"
-        rows = self._q(sql + (" WHERE trainee_id = ?" if trainee_id else ""), (trainee_id,) if trainee_id else ())
-        order = {a.id: i for i, a in enumerate(self.catalogue.assignments)}
-        out: dict[str, list[dict]] = {}
-        for tid, ex, c, au, at in sorted(rows, key=lambda r: (r[0], order.get(r[1], 999), r[1])):
-            out.setdefault(tid, []).append({"exercise_id": ex, "comment": c, "author": au, "written_at": at})
-        return out
 
     # ---- reading ---------------------------------------------------------------------------
     def trainees(self) -> list[Trainee]:
