@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .catalogue_files import ENV, Layers, Reader, overlay_parts
+from .catalogue_files import _KEY, ENV, Layers, Reader, overlay_parts
 from .catalogue_migrations import Migrations
 from .catalogue_migrations import check as check_migrations
 from .catalogue_migrations import merge as merge_migrations
@@ -30,7 +30,7 @@ from .catalogue_types import (
     Section,
     Text,
 )
-from .model import DEFAULT_MODEL, Repeatability, SolutionLevel, ValueModel
+from .model import DEFAULT_MODEL, ReferenceActivity, Repeatability, SolutionLevel, ValueModel
 
 __all__ = ["KINDS", "LANGS", "QUIZ_TOPICS", "TIMINGS", "Assignment", "Catalogue", "CatalogueError", "Choice",
            "Migrations", "Quiz", "QuizOption", "Section", "Text", "load_catalogue", "catalogue", "default_dir",
@@ -131,25 +131,66 @@ def _quizzes(layers: Layers, section_ids: set[int], taken: set[str]) -> tuple[Qu
     return tuple(out)
 
 
-def _model(path: Path) -> ValueModel:
-    """exercises/model.toml: the instructor's level scores and repeatability coefficients."""
-    r = Reader(path)
-    data = r.load()
-    r.keys("-", data, (), ("level_scores", "repeatability_coefficients"))
+_MODEL_TABLES = ("level_scores", "repeatability_coefficients", "reference_activity")
+
+
+def _reference(r: Reader, items: Any) -> tuple[ReferenceActivity, ...]:
+    """``[[reference_activity]]``: the lecture's example activities drawn on the value matrix."""
+    if not isinstance(items, list):
+        raise r.fail("-", "reference_activity", "must be a list of [[reference_activity]] tables")
+    out: list[ReferenceActivity] = []
+    for i, item in enumerate(items):
+        entry = f"reference_activity[{i}]"
+        if not isinstance(item, Mapping):
+            raise r.fail(entry, "-", "must be a table")
+        r.keys(entry, item, ("key", "label", "level", "proactivity"))
+        k = item["key"]
+        if not isinstance(k, str) or not _KEY.match(k):
+            raise r.fail(entry, "key", f"{k!r} is not a valid key ([a-z][a-z0-9_]*)")
+        entry = f"reference_activity.{k}"
+        if any(a.key == k for a in out):
+            raise r.fail(entry, "key", "appears twice")
+        label = r.text(entry, "label", item["label"])
+        levels = [lv.value for lv in SolutionLevel]
+        if item["level"] not in levels:
+            raise r.fail(entry, "level", f"{item['level']!r} must be one of {', '.join(levels)}")
+        p = item["proactivity"]
+        if isinstance(p, bool) or not isinstance(p, (int, float)):
+            raise r.fail(entry, "proactivity", f"{p!r} must be a number")
+        try:
+            out.append(ReferenceActivity(k, label.to_dict(), SolutionLevel(item["level"]), p))
+        except ValueError as e:
+            raise r.fail(entry, "proactivity", str(e)) from None
+    return tuple(out)
+
+
+def _model(paths: list[Path]) -> ValueModel:
+    """exercises/model.toml: the level scores, repeatability coefficients and reference activities.
+    *paths*: the shipped file, then a cohort overlay's, whose tables replace the shipped ones."""
+    tables: dict[str, tuple[Reader, Any]] = {}
+    for path in paths:
+        r = Reader(path)
+        data = r.load()
+        r.keys("-", data, (), _MODEL_TABLES)
+        tables.update((k, (r, v)) for k, v in data.items())
     kwargs: dict[str, Any] = {}
     for key, enum in (("level_scores", SolutionLevel), ("repeatability_coefficients", Repeatability)):
-        if key not in data:
+        if key not in tables:
             continue
-        table = data[key]
+        r, table = tables[key]
         if not isinstance(table, Mapping):
             raise r.fail("-", key, "must be a table")
         names = [e.value for e in enum]
         r.keys(key, table, names)
         kwargs[key] = {e: table[e.value] for e in enum}
+    if "reference_activity" in tables:
+        kwargs["reference_activities"] = _reference(*tables["reference_activity"])
     try:
         return ValueModel(**kwargs)
     except ValueError as e:
-        raise r.fail("-", next(iter(kwargs), "-"), str(e)) from None
+        key = next((k for k in kwargs if str(e).startswith(k)), next(iter(kwargs), "-"))
+        r = tables[key][0] if key in tables else Reader(paths[-1])
+        raise r.fail("-", key, str(e)) from None
 
 
 def _guide(path: Path) -> tuple[Text, ...]:
@@ -184,8 +225,8 @@ def load_catalogue(directory: Path | str | None = None, *, overlay: Path | str |
     sids = {s.id for s in sections}
     assignments = _assignments(layers, sids)
     quizzes = _quizzes(layers, sids, {a.id for a in assignments})
-    mpath = layers.path("model.toml")
-    model = _model(mpath) if mpath is not None else DEFAULT_MODEL
+    mpaths = [p for p in (d / "model.toml", over / "model.toml" if over else None) if p is not None and p.exists()]
+    model = _model(mpaths) if mpaths else DEFAULT_MODEL
     gpath = layers.path("guide.toml")
     steps = _guide(gpath) if gpath is not None else ()
     parts = [(p, Reader(p).load()) for p in (d / "migrations.toml", over / "migrations.toml" if over else None)

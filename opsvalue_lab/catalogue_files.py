@@ -94,7 +94,8 @@ def overlay_parts(overlay: Path | str) -> tuple[Path, Path | None]:
 
 class Layers:
     """The shipped files with a cohort overlay on top: an overlay entry with a new id adds, one with
-    a known id replaces the keys it sets, ``hide = [ids]`` hides; model.toml and guide.toml replace."""
+    a known id replaces the keys it sets, ``hide = [ids]`` hides; guide.toml replaces, model.toml replaces
+    table by table (catalogue._model)."""
 
     def __init__(self, base: Path, over: Path | None, tag: str = "") -> None:
         self.base, self.over = base, over

@@ -114,16 +114,38 @@ VOILA_TEMPLATE = "opsvalue"
 
 def install_voila_template(ws: Path, lang: str) -> Path:
     """Write the workbook's Voila template (assets/voila/opsvalue: <html lang>, no public CDN, a
-    <main> landmark) into <ws>/.opsvalue/jupyter/voila/templates/, with *lang* for pages whose
+    <main> landmark, the landing page in *lang*) into <ws>/.opsvalue/jupyter/voila/templates/, with *lang* for pages whose
     notebook does not say its own; returns the data dir to put first on JUPYTER_PATH."""
     src = Path(__file__).resolve().parent / "assets" / "voila" / VOILA_TEMPLATE
     data = ws / ".opsvalue" / "jupyter"
     dest = data / "voila" / "templates" / VOILA_TEMPLATE
     dest.mkdir(parents=True, exist_ok=True)
+    words = voila_words(lang)
     for f in src.iterdir():
         if f.is_file():
-            (dest / f.name).write_text(f.read_text(encoding="utf-8").replace("@LANG@", lang), encoding="utf-8")
+            text = f.read_text(encoding="utf-8").replace("@LANG@", lang).replace("@WORDS@", words)
+            (dest / f.name).write_text(text, encoding="utf-8")
     return data
+
+
+def voila_words(lang: str) -> str:
+    """The landing page's words in *lang* (ui.toml [voila]) and each section notebook's title
+    (sections.toml), as a Jinja dict literal; characters Jinja or HTML could read are \\u-escaped."""
+    from .catalogue import catalogue
+    from .i18n import lookup, ui_table
+    table = ui_table("voila")
+    words = {"ui": {k: lookup(table, k, lang) for k in table},
+             "titles": {f"{s.id:02d}_{s.slug}.ipynb": s.title(lang) for s in catalogue().sections}}
+    return _jinja_literal(words)
+
+
+def _jinja_literal(value: Any) -> str:
+    """A dict of dicts of texts as a Jinja literal: JSON strings (which Jinja reads as such) with the
+    characters that could end a tag or start markup written as \\u escapes."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_jinja_literal(k)}: {_jinja_literal(v)}" for k, v in value.items()) + "}"
+    s = json.dumps(str(value), ensure_ascii=False)
+    return '"' + "".join(f"\\u{ord(c):04x}" if c in "{}%#<>&'" else c for c in s[1:-1]) + '"'
 
 
 def quiet_lab_settings(ws: Path) -> dict[str, str]:
@@ -202,7 +224,8 @@ def _voila(args: Any, root: Path, target: Path, env: dict[str, str], lang: str) 
     data = install_voila_template(root, lang)
     env = {**env, "JUPYTER_PATH": os.pathsep.join(p for p in (str(data), env.get("JUPYTER_PATH", "")) if p)}
     cmd = [sys.executable, "-m", "voila", str(target), "--Voila.ip=127.0.0.1", f"--port={port}",
-           "--strip_sources=True", f"--Voila.root_dir={root}", f"--template={VOILA_TEMPLATE}"]
+           "--strip_sources=True", f"--Voila.root_dir={root}", f"--template={VOILA_TEMPLATE}",
+           "--classic-tree"]  # the server-rendered landing page (assets/voila/opsvalue/tree.html)
     if getattr(args, "no_browser", False):
         cmd.append("--no-browser")
     _install_sigterm()

@@ -138,14 +138,41 @@ def productivity(quality: float, delivery: float, cost: float) -> float:
 
 
 @dataclass(frozen=True)
+class ReferenceActivity:
+    """One of the lecture's example activities drawn on the value matrix. The figures live in
+    exercises/model.toml (``[[reference_activity]]``); the catalogue loader builds these."""
+
+    key: str
+    label: Mapping[str, str]
+    level: SolutionLevel
+    proactivity: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.key, str) or not self.key.strip():
+            raise ValueError("key must be a non-empty text")
+        for lang in ("ja", "en"):
+            v = self.label.get(lang) if isinstance(self.label, Mapping) else None
+            if not isinstance(v, str) or not v.strip():
+                raise ValueError(f"{lang} must be a non-empty text")
+        object.__setattr__(self, "level", SolutionLevel(self.level))
+        object.__setattr__(self, "proactivity", check_proactivity(self.proactivity))
+
+
+@dataclass(frozen=True)
 class ValueModel:
     """Scores and coefficients of the model. Defaults are the workbook's convention."""
 
     level_scores: Mapping[SolutionLevel, float] = field(default_factory=lambda: dict(DEFAULT_LEVEL_SCORES))
     repeatability_coefficients: Mapping[Repeatability, float] = field(
         default_factory=lambda: dict(DEFAULT_REPEATABILITY_COEFFICIENTS))
+    # The lecture's example activities on the value matrix: only in exercises/model.toml (none by default).
+    reference_activities: tuple[ReferenceActivity, ...] = ()
 
     def __post_init__(self) -> None:
+        keys = [a.key for a in self.reference_activities]
+        dup = sorted({k for k in keys if keys.count(k) > 1})
+        if dup:
+            raise ValueError(f"reference activity key {dup[0]!r} appears twice")
         scores = [self.level_scores.get(lv) for lv in SolutionLevel]
         if any(s is None for s in scores):
             raise ValueError("level_scores must give a score for each of the four levels")
@@ -204,32 +231,8 @@ class ValueModel:
             "availability": list(AVAILABILITY_KINDS),
             "reference_activities": [
                 {"key": a.key, **a.label, "level": a.level.value, "proactivity": a.proactivity,
-                 "service_value": self.service_value(a.level, a.proactivity)} for a in REFERENCE_ACTIVITIES],
+                 "service_value": self.service_value(a.level, a.proactivity)} for a in self.reference_activities],
         }
-
-
-@dataclass(frozen=True)
-class ReferenceActivity:
-    key: str
-    label: dict[str, str]
-    level: SolutionLevel
-    proactivity: float
-
-
-# Example positions, the workbook's reading of the lecture's matrix. Proactivity follows the workbook's rule
-# (section 4): timing relative to the problem the action solves, so work after an incident is reactive.
-REFERENCE_ACTIVITIES: tuple[ReferenceActivity, ...] = (
-    ReferenceActivity("incident_response", {"ja": "一般的な障害対応", "en": "Typical incident response"},
-                      SolutionLevel.FORMAL, 0.3),
-    ReferenceActivity("ops_cover", {"ja": "運用でカバー", "en": "Ops workaround"},
-                      SolutionLevel.FORMAL, 0.6),
-    ReferenceActivity("problem_management", {"ja": "問題管理", "en": "Problem management"},
-                      SolutionLevel.ROOT, 0.8),  # root cause of incidents that already happened: reactive, near 1.0
-    ReferenceActivity("documentation", {"ja": "ドキュメント化", "en": "Documentation"},
-                      SolutionLevel.SUBSTANTIAL, 1.4),
-    ReferenceActivity("automation", {"ja": "運用自動化", "en": "Ops automation"},
-                      SolutionLevel.SUBSTANTIAL, 1.7),
-)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from matplotlib.ticker import FixedLocator, NullLocator
 from .model import (
     LEVEL_LABELS,
     PROACTIVITY_BOUNDARY,
-    REFERENCE_ACTIVITIES,
     REPEATABILITY_LABELS,
     Repeatability,
     SolutionLevel,
@@ -82,7 +81,7 @@ def matrix_axes(lang: str, model: ValueModel, show_reference: bool, title: str |
         placed(ax).append(txt.get_window_extent(_renderer(fig)).padded(2))
     pending(ax).clear()
     if show_reference:
-        for i, a in enumerate(REFERENCE_ACTIVITIES):
+        for i, a in enumerate(model.reference_activities):
             y = model.solution_value(a.level)
             ax.plot([a.proactivity], [y], marker="D", ms=7, color=GREY, ls="none", zorder=3,
                     label=_t(lang, "講義で挙がった業務（位置は目安）",

@@ -164,6 +164,58 @@ def test_bad_model_toml_is_named(content):
         load_catalogue(content)
 
 
+def test_reference_activities_are_read_from_model_toml(content):
+    shipped = {a.key: (a.label["ja"], a.level.value, a.proactivity) for a in catalogue().model.reference_activities}
+    assert shipped["problem_management"] == ("問題管理", "root", 0.8)
+    assert shipped["automation"] == ("運用自動化", "substantial", 1.7)
+    _edit(content / "model.toml", "proactivity = 1.7", "proactivity = 1.9")
+    _edit(content / "model.toml", 'ja = "問題管理"', 'ja = "問題管理（再発防止）"')
+    model = load_catalogue(content).model
+    ref = {a.key: a for a in model.reference_activities}
+    assert ref["automation"].proactivity == 1.9 and ref["problem_management"].label["ja"] == "問題管理（再発防止）"
+    conv = {a["key"]: a for a in model.conventions()["reference_activities"]}
+    assert conv["automation"]["service_value"] == pytest.approx(2 * 1.9)
+
+
+@pytest.mark.parametrize("old, new, entry, key, fragment", [
+    ("proactivity = 0.8 ", "proactivity = 2.8 ", "reference_activity.problem_management", "proactivity",
+     "outside the allowed range"),
+    ("proactivity = 0.8 ", 'proactivity = "high" ', "reference_activity.problem_management", "proactivity",
+     "must be a number"),
+    ('level = "root"', 'level = "deep"', "reference_activity.problem_management", "level", "must be one of"),
+    ('en = "Problem management"', 'en = ""', "reference_activity.problem_management", "label.en", "empty"),
+    ('key = "ops_cover"', 'key = "incident_response"', "reference_activity.incident_response", "key", "twice"),
+    ('key = "ops_cover"', 'key = "Ops cover"', "reference_activity[1]", "key", "not a valid key"),
+    ('key = "ops_cover"', 'kee = "ops_cover"', "reference_activity[1]", "kee", "unknown key"),
+])
+def test_a_broken_reference_activity_is_named(content, old, new, entry, key, fragment):
+    _edit(content / "model.toml", old, new)
+    with pytest.raises(CatalogueError, match=fragment) as e:
+        load_catalogue(content)
+    assert (e.value.file, e.value.entry, e.value.key) == (str(content / "model.toml"), entry, key)
+
+
+def test_an_overlay_model_toml_replaces_the_tables_it_sets(content, tmp_path):
+    over = tmp_path / "cohort" / "exercises"
+    over.mkdir(parents=True)
+    (over / "model.toml").write_text("[level_scores]\nunsolved = 0\nformal = 1\nsubstantial = 3\nroot = 5\n",
+                                     encoding="utf-8")
+    cat = load_catalogue(content, overlay=over.parent)
+    assert cat.model.solution_value("root") == 5.0  # the overlay's table
+    assert [a.key for a in cat.model.reference_activities] == \
+        [a.key for a in load_catalogue(content).model.reference_activities]  # the shipped one's
+    (over / "model.toml").write_text('[[reference_activity]]\nkey = "pm"\nlabel = { ja = "問題管理", en = "PM" }\n'
+                                     'level = "root"\nproactivity = 3\n', encoding="utf-8")
+    with pytest.raises(CatalogueError) as e:
+        load_catalogue(content, overlay=over.parent)
+    assert (e.value.file, e.value.key) == (str(over / "model.toml"), "proactivity")
+    (over / "model.toml").write_text('[[reference_activity]]\nkey = "pm"\nlabel = { ja = "問題管理", en = "PM" }\n'
+                                     'level = "root"\nproactivity = 0.8\n', encoding="utf-8")
+    cat = load_catalogue(content, overlay=over.parent)
+    assert [a.key for a in cat.model.reference_activities] == ["pm"]
+    assert cat.model.solution_value("root") == 3.0
+
+
 def test_self_study_steps_are_content(content):
     cat = load_catalogue(content)
     assert len(cat.self_study_steps) >= 4 and all(s.ja and s.en for s in cat.self_study_steps)

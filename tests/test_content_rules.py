@@ -164,8 +164,8 @@ def test_friction_coefficients_are_labelled_as_the_workbooks_convention(cat):
 
 def test_problem_management_follows_the_proactivity_rule(cat):
     """Recurrence prevention after an incident is reactive: the quiz and the reference position agree."""
-    from opsvalue_lab.model import REFERENCE_ACTIVITIES, classify_proactivity
-    ref = {a.key: a for a in REFERENCE_ACTIVITIES}
+    from opsvalue_lab.model import classify_proactivity
+    ref = {a.key: a for a in cat.model.reference_activities}
     assert classify_proactivity(ref["problem_management"].proactivity) == "reactive"
     q = cat.quiz("q-proactive-05")
     assert "事後的対応" in q.options[q.answer].text("ja")

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from opsvalue_lab import OpsValueError, __version__
 from opsvalue_lab.launch import free_port, prepare_workspace, shipped_notebooks
@@ -138,14 +139,27 @@ def test_app_serves_voila_on_localhost(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path,
                             start_new_session=True)
     try:
-        deadline, status = time.monotonic() + 60, None
+        deadline, status, page = time.monotonic() + 60, None, ""
         while status is None and time.monotonic() < deadline and proc.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
-                    status = r.status
+                    status, page = r.status, r.read().decode("utf-8")
             except OSError:
                 time.sleep(0.3)
         assert status == 200
+        # the landing page speaks the chosen language (ui.toml [voila], the sections' titles)
+        from opsvalue_lab.catalogue import catalogue
+        from opsvalue_lab.i18n import ui_table
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/tree/ja", timeout=30) as r:
+            folder = r.read().decode("utf-8")  # the other language's folder: a way up
+        for text in (page, folder):
+            assert '<html lang="en">' in text
+            assert "Select items to open" not in text and "Voilà Home" not in text
+        for key, words in ui_table("voila").items():
+            assert str(escape(words["en"])) in (folder if key == "up" else page), key
+            assert words["ja"] not in page + folder, key
+        for s in catalogue().sections:
+            assert f"{escape(s.title('en'))} <span class=\"opsvalue-file\">({s.id:02d}_{s.slug}.ipynb)" in page
     finally:
         proc.terminate()
         try:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from opsvalue_lab.model import (
     DEFAULT_MODEL,
     PROACTIVITY_BOUNDARY,
-    REFERENCE_ACTIVITIES,
+    ReferenceActivity,
     Repeatability,
     SolutionLevel,
     Task,
@@ -103,13 +103,38 @@ def test_conventions_match_the_lecture_order():
 
 
 def test_reference_activities_sit_where_the_lecture_puts_them():
-    ref = {a.key: a for a in REFERENCE_ACTIVITIES}
+    from opsvalue_lab.catalogue import catalogue
+    ref = {a.key: a for a in catalogue().model.reference_activities}
     for key in ("incident_response", "ops_cover"):
         assert classify_proactivity(ref[key].proactivity) == "reactive"
         assert ref[key].level in (SolutionLevel.UNSOLVED, SolutionLevel.FORMAL)
     assert ref["problem_management"].level is SolutionLevel.ROOT
     for key in ("automation", "documentation"):
         assert classify_proactivity(ref[key].proactivity) == "proactive"
+
+
+def test_reference_activities_are_data_not_code():
+    """The figures live only in exercises/model.toml: the bare model has none, the conventions list the loaded ones."""
+    assert DEFAULT_MODEL.reference_activities == () and DEFAULT_MODEL.conventions()["reference_activities"] == []
+    a = ReferenceActivity("x", {"ja": "例", "en": "Example"}, "root", 0.8)
+    conv = ValueModel(reference_activities=(a,)).conventions()["reference_activities"]
+    assert conv == [{"key": "x", "ja": "例", "en": "Example", "level": "root", "proactivity": 0.8,
+                     "service_value": DEFAULT_MODEL.service_value("root", 0.8)}]
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"key": " "}, "key must be"),
+    ({"label": {"ja": "例"}}, "en must be"),
+    ({"level": "great"}, "great"),
+    ({"proactivity": 2.5}, "outside the allowed range"),
+])
+def test_reference_activity_refuses_a_bad_field(kwargs, fragment):
+    args = {"key": "x", "label": {"ja": "例", "en": "Example"}, "level": "root", "proactivity": 0.8, **kwargs}
+    with pytest.raises(ValueError, match=fragment):
+        ReferenceActivity(**args)
+    a = ReferenceActivity("x", {"ja": "例", "en": "Example"}, SolutionLevel.ROOT, 0.8)
+    with pytest.raises(ValueError, match="'x' appears twice"):
+        ValueModel(reference_activities=(a, a))
 
 
 @pytest.mark.parametrize("scores, fragment", [

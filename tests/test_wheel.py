@@ -20,4 +20,6 @@ def test_wheel_ships_exercises_and_notebooks(tmp_path):
         nbs = sorted(n for n in names if n.startswith(f"opsvalue_lab/_notebooks/{lang}/") and n.endswith(".ipynb"))
         assert len(nbs) == 7, nbs
     assert "opsvalue_lab/instructor/templates/report.html.j2" in names
+    assert "opsvalue_lab/assets/voila/opsvalue/tree.html" in names  # the Voila landing page
+    assert "opsvalue_lab/_exercises/ui.toml" in names
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -5,6 +5,9 @@ import re
 
 import pytest
 
+from opsvalue_lab.catalogue import catalogue
+from opsvalue_lab.i18n import ui_table
+
 from .conftest import base_env, open_workbook
 from .helpers import free_port, reveal, shot, wait_store
 
@@ -71,6 +74,26 @@ def test_voila_landing_page_lists_the_sections(page, request, voila_app):
                  "05_delivery_value", "06_summary"):
         page.get_by_text(name, exact=False).first.wait_for(timeout=60_000)
     shot(page, request, "landing", full_page=True)
+    # the page speaks the workbook's language: ui.toml [voila] and the sections' titles, no English
+    words = {k: v["ja"] for k, v in ui_table("voila").items()}
+    assert page.evaluate("document.documentElement.lang") == "ja"
+    assert page.title() == words["title"]
+    assert page.get_by_role("heading", name=words["title"]).count() == 1
+    items = page.get_by_role("list", name=words["list"]).get_by_role("link")
+    texts = items.all_inner_texts()
+    for s in catalogue().sections:
+        assert f"{s.title('ja')} ({s.id:02d}_{s.slug}.ipynb)" in texts, texts
+    assert f"en ({words['folder']})" in texts, texts
+    body = page.inner_text("body")
+    assert words["heading"] in body
+    for english in ("Select items", "Voilà Home", "Name", "Modified"):
+        assert english not in body, f"{english!r} is on the Japanese landing page"
+    # a folder's page too: the way up is in Japanese
+    page.get_by_role("link", name=f"en ({words['folder']})").click()
+    page.get_by_role("link", name=f"{words['up']} (..)").wait_for(timeout=30_000)
+    assert page.evaluate("document.documentElement.lang") == "ja" and "Select items" not in page.inner_text("body")
+    page.go_back()
+    page.get_by_text("04_service_value.ipynb").first.wait_for(timeout=30_000)
     # opening a section from the list, as a person would (Voila may open it in a new tab)
     with page.context.expect_page(timeout=30_000) as opened:
         page.get_by_text("04_service_value.ipynb").first.click()
