@@ -114,8 +114,9 @@ VOILA_TEMPLATE = "opsvalue"
 
 def install_voila_template(ws: Path, lang: str) -> Path:
     """Write the workbook's Voila template (assets/voila/opsvalue: <html lang>, no public CDN, a
-    <main> landmark, the landing page in *lang*) into <ws>/.opsvalue/jupyter/voila/templates/, with *lang* for pages whose
-    notebook does not say its own; returns the data dir to put first on JUPYTER_PATH."""
+    <main> landmark, the landing page in *lang*) into <ws>/.opsvalue/jupyter/voila/templates/, with
+    *lang* for pages whose notebook does not say its own; returns the data dir to put first on
+    JUPYTER_PATH."""
     src = Path(__file__).resolve().parent / "assets" / "voila" / VOILA_TEMPLATE
     data = ws / ".opsvalue" / "jupyter"
     dest = data / "voila" / "templates" / VOILA_TEMPLATE
