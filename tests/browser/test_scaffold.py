@@ -16,14 +16,16 @@ from .helpers import TEXTAREA, open_lab, restart_run_all, run_all, shot, wait_st
 TYPED = "障害対応を減らし、事業を止めない 🚀 Lead time lowered, all OK"
 
 CELL = r'''
-import json, pathlib, ipywidgets as w
+import json, os, pathlib, ipywidgets as w
 from IPython.display import display
 out = pathlib.Path("answer.json")
 old = json.loads(out.read_text())["v"] if out.exists() else ""
 ta = w.Textarea(value=old, continuous_update=True, layout=w.Layout(width="100%"))
 st = w.HTML("未保存")
-def on(c):
-    out.write_text(json.dumps({"v": c["new"]}, ensure_ascii=False))
+def on(c):  # written whole, then moved into place: the test never reads a half-written file
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"v": c["new"]}, ensure_ascii=False))
+    os.replace(tmp, out)
     st.value = "保存しました"
 ta.observe(on, names="value")
 display(w.VBox([ta, st]))
