@@ -141,10 +141,8 @@ def load(data: bytes, name: str, fmt: str, versions: tuple[int, ...],
         raise err(name, None, f"must hold a JSON object, not {type(doc).__name__}")
     rest = {k: v for k, v in doc.items() if k != "sha256"}
     try:
-        body: bytes | None = _FAST_CANONICAL(rest)  # the same text as canonical() for almost every file
+        body = _FAST_CANONICAL(rest)  # the same text as canonical() for almost every file
     except (TypeError, ValueError, OverflowError):
-        body = None
-    if body is None:
         body = _canonical_bytes(rest, err, name)
     _no_duplicate_keys(text, doc, body, err, name)
     if doc.get("format") != fmt:

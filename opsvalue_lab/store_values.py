@@ -43,6 +43,8 @@ def json_text(value: Any) -> str:
 
 def check_str(value: Any, where: str, limit: int | None = None) -> str:
     """*value* if it is a str that UTF-8 can carry and not longer than *limit*; else ValueError."""
+    if _is_text(value, limit):
+        return value
     if not isinstance(value, str):
         raise ValueError(f"{where}: must be text (str), got {type(value).__name__}")
     try:
@@ -70,6 +72,11 @@ def _where(exercise_id: str, field: str) -> str:
     return f"exercise {exercise_id!r}: field {field!r}"
 
 
+def _answer_text(value: Any, exercise_id: str, field: str, limit: int | None = None) -> str:
+    """`check_str` for one part of an answer; the field's name is spelled out only for the error."""
+    return value if _is_text(value, limit) else check_str(value, _where(exercise_id, field), limit)
+
+
 def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
     """The normalised answer value, or ValueError naming the exercise id and the field."""
     if not isinstance(exercise_id, str):
@@ -79,8 +86,7 @@ def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
     except KeyError:
         raise ValueError(f"unknown exercise id {exercise_id!r} (not in catalogue {cat.version})") from None
     if a.kind == "text":
-        return value if _is_text(value, MAX_ANSWER_CHARS) else check_str(value, _where(exercise_id, "value"),
-                                                                          MAX_ANSWER_CHARS)
+        return _answer_text(value, exercise_id, "value", MAX_ANSWER_CHARS)
     if a.kind == "choice":
         if not isinstance(value, str) or value not in a.option_keys:
             raise ValueError(f"{_where(exercise_id, 'value')}: {value!r} is not one of the options "
@@ -95,7 +101,7 @@ def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
         for k, v in value.items():
             if k not in keys:
                 raise ValueError(f"{_where(exercise_id, str(k))}: unknown field; allowed: {', '.join(keys)}")
-            total += len(v if _is_text(v) else check_str(v, _where(exercise_id, k)))
+            total += len(_answer_text(v, exercise_id, k))
         if total > MAX_ANSWER_CHARS:
             raise ValueError(f"{_where(exercise_id, 'value')}: the fields hold {total:,} characters "
                              f"together; the limit is {MAX_ANSWER_CHARS:,}")
@@ -113,8 +119,7 @@ def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
             raise ValueError(f"{_where(exercise_id, 'value')}: {e}") from None
     total = 0
     for i, t in enumerate(out):
-        name = t["name"]
-        total += len(name if _is_text(name) else check_str(name, _where(exercise_id, f"tasks[{i}].name")))
+        total += len(_answer_text(t["name"], exercise_id, f"tasks[{i}].name"))
     if total > MAX_ANSWER_CHARS:
         raise ValueError(f"{_where(exercise_id, 'value')}: task names hold {total:,} characters; "
                          f"the limit is {MAX_ANSWER_CHARS:,}")

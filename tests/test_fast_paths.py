@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsvalue_lab.jsonfile import MAX_DEPTH, FileFormatError, load
+from opsvalue_lab.jsonfile import MAX_DEPTH, FileFormatError, _no_dupes, load
 from opsvalue_lab.model import Task, is_saved_task
 from opsvalue_lab.store_values import canonical
 
@@ -44,7 +44,7 @@ def depth(v: Any) -> int:
 def definition(text: str) -> str:
     """What the definition says about *text*: "ok", or the kind of problem."""
     try:
-        json.loads(text, object_pairs_hook=_strict)
+        json.loads(text, object_pairs_hook=_no_dupes)  # the definition
     except ValueError as e:
         return "duplicate" if "duplicate" in str(e) else "invalid"
     except RecursionError:
@@ -55,15 +55,6 @@ def definition(text: str) -> str:
     rest = {k: v for k, v in doc.items() if k != "sha256"}
     ok = hashlib.sha256(canonical(rest).encode("utf-8", "surrogatepass")).hexdigest() == doc.get("sha256")
     return "ok" if ok else "checksum"
-
-
-def _strict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise ValueError(f"duplicate key {k!r}")
-        out[k] = v
-    return out
 
 
 def loaded(text: str) -> str:

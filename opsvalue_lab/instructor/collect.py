@@ -7,7 +7,6 @@ inputs is `collect_read` (no store); with many files, that part runs in one work
 """
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -15,16 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .. import submission as sub
 from .collect_pool import MIN_FILES_FOR_WORKERS, BrokenProcessPool, Workers, default_workers
 from .collect_read import (
     MAX_FILE_BYTES,
     SUFFIX,
     Ready,
     archive_members,
-    check,
+    check_bytes,
     read_and_check,
-    rejection,
     shown,
     walk,
 )
@@ -61,14 +58,7 @@ class Collector:
     def take(self, data: bytes, source: str, name: str) -> str:
         """One submission's bytes (already size-bounded) into the course; returns the status line's
         first word (imported / updated / history / duplicate / rejected)."""
-        sha = hashlib.sha256(data).hexdigest()
-        if self.course.has_sha(sha):
-            return self.file_result(source, sha, None)
-        try:
-            result: Ready | str = check(data, name, sha)
-        except sub.SubmissionError as e:
-            result = rejection(e, name)
-        return self.file_result(source, sha, result)
+        return self.file_result(source, *check_bytes(data, name, self))
 
     def file_result(self, source: str, sha: str, result: Ready | str | None) -> str:
         """File one input's outcome (from `collect_read`): a Ready submission, a rejection reason, or

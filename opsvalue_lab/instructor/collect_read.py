@@ -39,7 +39,6 @@ def shown(text: str, limit: int = 300) -> str:
 @dataclass(frozen=True)
 class Ready:
     """One submission, checked, in the shape the course store takes (plain data: it crosses processes)."""
-    sha: str
     trainee_id: str
     profile: dict[str, str]
     created_at: str
@@ -88,11 +87,11 @@ def _trainee_id(profile: dict, name: str) -> str:
     raise sub.SubmissionError(name, "profile.trainee_id", "and profile.name are both empty: cannot tell whose it is")
 
 
-def check(data: bytes, name: str, sha: str) -> Ready:
+def check(data: bytes, name: str) -> Ready:
     """Validate one submission's bytes (``submission.parse_submission``); SubmissionError if bad."""
     s = sub.parse_submission(data, name)
     profile = dict(s.profile or {})
-    return Ready(sha=sha, trainee_id=_trainee_id(profile, name), profile=profile, created_at=iso_utc(s.created_at),
+    return Ready(trainee_id=_trainee_id(profile, name), profile=profile, created_at=iso_utc(s.created_at),
                  catalogue_version=str(s.catalogue_version), schema_version=str(s.schema_version),
                  answer_texts={k: json_text(v) for k, v in s.all_answers().items()},  # kept parts too
                  saved_at={k: iso_utc(v) for k, v in s.all_saved_at().items()}, kept=kept_note(s))
@@ -123,18 +122,21 @@ def read_file(path: Path) -> bytes | str:
     return data
 
 
-def read_and_check(path: Path, known: Container[str] = frozenset()) -> tuple[str, Ready | str | None]:
-    """One file, read and checked: (sha256 or "", Ready | rejection reason | None = a known duplicate)."""
-    data = read_file(path)
-    if isinstance(data, str):
-        return "", data
+def check_bytes(data: bytes, name: str, known: Container[str] = frozenset()) -> tuple[str, Ready | str | None]:
+    """One submission's bytes, checked: (sha256, Ready | rejection reason | None = a known duplicate)."""
     sha = hashlib.sha256(data).hexdigest()
     if sha in known:
         return sha, None
     try:
-        return sha, check(data, path.name, sha)
+        return sha, check(data, name)
     except sub.SubmissionError as e:
-        return sha, rejection(e, path.name)
+        return sha, rejection(e, name)
+
+
+def read_and_check(path: Path, known: Container[str] = frozenset()) -> tuple[str, Ready | str | None]:
+    """One file, read and checked: as `check_bytes`, or ("", why it cannot be read)."""
+    data = read_file(path)
+    return ("", data) if isinstance(data, str) else check_bytes(data, path.name, known)
 
 
 def walk(folder: Path) -> Iterator[Path]:
