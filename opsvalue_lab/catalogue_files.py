@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import toml_cache
 from .catalogue_types import LANGS, CatalogueError, Choice, Text
 
 ENV = "OPSVALUE_CATALOGUE"  # a cohort overlay folder honoured by every process (CLI, kernels, hub)
@@ -70,8 +71,7 @@ class Reader:
 
     def load(self) -> dict[str, Any]:
         try:
-            with self.path.open("rb") as fh:
-                return tomllib.load(fh)
+            return toml_cache.loads(self.path.read_bytes())
         except FileNotFoundError:
             raise self.fail("-", "-", "file not found") from None
         except tomllib.TOMLDecodeError as e:

@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import toml_cache
+
 UI_FILE = "ui.toml"
 LANGS = ("ja", "en")
 
@@ -47,7 +49,7 @@ def load_ui(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
     from .catalogue import CatalogueError
     p = path or ui_path()
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = toml_cache.loads(p.read_bytes())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise CatalogueError(p, "-", "-", f"cannot be read: {e}") from None
     out: dict[str, dict[str, dict[str, str]]] = {}

@@ -189,6 +189,16 @@ def check_timestamp(value: Any, where: str) -> str:
     return value
 
 
+def is_timestamp(value: Any) -> bool:
+    """The yes of `check_timestamp` without building its messages (False: ask check_timestamp why)."""
+    if type(value) is not str or len(value) > 64 or not value.isascii():  # ASCII: UTF-8 can carry it
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
 NOT_IN_CATALOGUE = "not in the current catalogue"
 
 

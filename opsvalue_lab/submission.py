@@ -38,6 +38,7 @@ from .store_values import (
     check_str,
     check_timestamp,
     check_value,
+    is_timestamp,
     split_value,
 )
 from .store_values import NOT_IN_CATALOGUE as NOT_IN
@@ -140,15 +141,22 @@ def _split(cat: Catalogue, name: str, where: str, eid: str, value: Any) -> tuple
 
 
 def _answers(cat: Catalogue, name: str, doc: dict[str, Any], sub: Submission) -> None:
-    """Fill answers, saved_at, history and orphans; old ids/fields/options renamed (migrations)."""
+    """Fill answers, saved_at, history and orphans; old ids/fields/options renamed (migrations).
+    Where an entry has the usual shape, the texts naming its place are built only for an error."""
     latest: dict[str, tuple[str, str, Any]] = {}  # new id -> (saved_at, old id, value): newest wins
     for eid0, e in _mapping(name, "answers", doc["answers"]).items():
-        value, at = _entry(name, f"answers.{eid0}", e)
+        if type(e) is dict and e.keys() == _ENTRY_KEYS and is_timestamp(at := e["saved_at"]):
+            value = e["value"]
+        else:
+            value, at = _entry(name, f"answers.{eid0}", e)
         eid, value = cat.migrate(eid0, value)
         if eid not in latest or at > latest[eid][0]:
             latest[eid] = (at, eid0, value)
     for eid, (at, eid0, value) in latest.items():
-        ok, kept, why = _split(cat, name, f"answers.{eid0}", eid, value)
+        try:  # the common case: the current catalogue accepts the whole answer
+            ok, kept, why = check_value(cat, eid, value), None, ""
+        except ValueError:
+            ok, kept, why = _split(cat, name, f"answers.{eid0}", eid, value)
         if ok is not None:
             sub.answers[eid], sub.saved_at[eid] = ok, at
         if kept is not None:

@@ -44,7 +44,10 @@ def test_empty_dashboard_names_first_assignment(wb):
     assert "まだ自己評価がありません" in d.checks.value
     assert f"0 / {len(catalogue().assignments)}" in d.progress.value
     assert "未回答" in d.change.value and "⚠" not in d.status.text
-    assert len(d.matrix.value) > 1000 and len(d.delivery.value) > 1000
+    assert d.matrix.value == "" and d.delivery.value == ""  # drawn when asked for
+    d.charts_btn.click()
+    assert len(d.matrix.value) > 1000 and len(d.delivery.value) > 1000 and "⚠" not in d.status.text
+    assert d.charts_btn.layout.display == "none"
 
 
 def test_dashboard_reflects_store_after_refresh(wb):
@@ -62,6 +65,13 @@ def test_dashboard_reflects_store_after_refresh(wb):
     wb.save("self-assessment-after", AFTER)
     d.refresh()
     assert "from your After self-assessment" in d.checks.value and "reactive 1 of 3" in d.checks.value
+    assert d.matrix.value == ""  # not drawn until asked for
+    d.show_charts()
+    shown = d.matrix.value
+    assert all(t["name"] in shown for t in BEFORE) and "⚠" not in d.status.text  # the table under the chart
+    wb.save("self-assessment-after", AFTER[:1])
+    d.refresh()  # once shown, a refresh redraws them with the new After tasks
+    assert d.matrix.value != shown and len(d.delivery.value) > 1000
 
 
 @pytest.mark.parametrize("view_cls,stem", [(MatrixView, "value-matrix"), (DeliveryView, "delivery-chart")])

@@ -1,7 +1,8 @@
 """The fast paths of reading a submission agree with the definitions they stand in for.
 
-`collect` reads thousands of files, so `jsonfile.load` proves "no repeated key" by counting colons,
-checks the checksum with msgspec's canonical text, and measures depth on the parsed document; and
+`collect` reads thousands of files, so `jsonfile.load` parses with msgspec (which refuses anything
+nested too deep), proves "no repeated key" by counting colons, checks the checksum with msgspec's
+canonical text, and measures depth on the parsed document where json.loads parsed it; and
 `store_values.check_value` takes saved tasks without building `Task` objects. Each is checked here
 against the plain definition on arbitrary input (Hypothesis), including input built to fool it.
 """
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsvalue_lab.jsonfile import MAX_DEPTH, FileFormatError, _no_dupes, load
+from opsvalue_lab.jsonfile import MAX_DEPTH, FileFormatError, _fast_doc, _no_dupes, load
 from opsvalue_lab.model import Task, is_saved_task
 from opsvalue_lab.store_values import canonical
 
@@ -124,6 +125,28 @@ def test_depth_is_measured_on_the_document_as_on_the_text(levels: int) -> None:
     raw = '{"format": "' + FMT + '", "schema_version": 1, "deep": ' + "[" * levels + "1" + "]" * levels + "}"
     text = signed_text({"format": FMT, "schema_version": 1, "deep": inner}) if levels < 900 else raw
     assert loaded(text) == ("ok" if levels + 1 <= MAX_DEPTH else "deep")
+
+
+deep_values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=2) | st.dictionaries(keys, inner, max_size=2),
+    max_leaves=14)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(doc=st.dictionaries(keys, deep_values, max_size=3), ascii=st.booleans(), data=st.data())
+def test_the_msgspec_parse_is_json_loads_or_steps_aside(doc: dict[str, Any], ascii: bool, data) -> None:
+    """Wherever the fast parse answers, it is json.loads's document and within MAX_DEPTH; nesting
+    past the limit, numbers JSON cannot carry, lone surrogates and broken bytes send it to json.loads."""
+    raw = json.dumps(doc, ensure_ascii=ascii).encode("utf-8", "surrogatepass")
+    cut = data.draw(st.integers(0, len(raw)))
+    for b in (raw, raw[:cut] + data.draw(st.sampled_from([b"", b"\xff", b"1e400", b"[", b"]", b"\\ud800", b":"]))
+              + raw[cut:]):
+        fast = _fast_doc(b)
+        if fast is not None:
+            assert type(fast) is dict and canonical(fast) == canonical(json.loads(b))  # 1 and 1.0 differ here
+            assert depth(fast) <= MAX_DEPTH
+    if depth(doc) <= MAX_DEPTH and "\\u" not in raw.decode("utf-8", "surrogatepass"):
+        assert _fast_doc(raw) == doc  # the common case takes the fast path
 
 
 valid_tasks = st.fixed_dictionaries(

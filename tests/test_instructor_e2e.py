@@ -180,16 +180,16 @@ def test_review_widgets_escape_and_save(tmp_path: Path) -> None:
 
 def test_batch_commits_in_chunks_and_a_failed_submission_rolls_back_alone(tmp_path: Path) -> None:
     with Course(tmp_path / "c") as c:
-        with c.batch(every=3) as tick:
+        with c.batch(seconds=0) as tick:  # a commit at every tick
             for i in range(7):
                 tick()
                 c.add_submission(trainee_id=f"t{i}", profile={"name": f"n{i}"}, sha256=f"{i:064x}", source="s",
                                  created_at="2026-11-28T00:00:00+00:00", catalogue_version="v", schema_version="1",
-                                 answer_texts={"pre-1": json.dumps(f"answer {i}")}, saved_at={})
+                                 answers=[("pre-1", json.dumps(f"answer {i}"), None)])
             with pytest.raises(CourseError):  # a broken insert inside the batch (an answer SQLite cannot bind)
                 c.add_submission(trainee_id="bad", profile={}, sha256="f" * 64, source="s",
                                  created_at="2026-11-28T00:00:00+00:00", catalogue_version="v", schema_version="1",
-                                 answer_texts={"pre-1": object()}, saved_at={})  # type: ignore[dict-item]
+                                 answers=[("pre-1", object(), None)])  # type: ignore[list-item]
     with Course(tmp_path / "c") as c:
         assert sorted(t.trainee_id for t in c.trainees()) == [f"t{i}" for i in range(7)]
         assert not c.has_sha("f" * 64)

@@ -11,8 +11,8 @@ from typing import Any
 
 from ..catalogue import Assignment, Catalogue
 from ..i18n import lookup, term, ui_table
-from ..instructor.values import pair_order, value_lines
 from ..instructor.values import ui as value_ui
+from ..instructor.values import value_lines
 from ..store_values import is_answered
 from .live_store import LiveRow, LiveStore
 
@@ -30,7 +30,7 @@ def words(lang: str) -> dict[str, str]:
 
 def page_ids(a: Assignment, cat: Catalogue) -> list[str]:
     """The exercises a page shows: the pre/post pair when the question has one, else itself."""
-    pair = pair_order(a, cat)
+    pair = cat.pair_of(a)
     return list(pair) if pair else [a.id]
 
 

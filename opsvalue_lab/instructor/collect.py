@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .collect_pool import MIN_FILES_FOR_WORKERS, BrokenProcessPool, Workers, default_workers
+from .collect_pool import MIN_FILES_FOR_WORKERS, WorkerDied, Workers, default_workers
 from .collect_read import (
     MAX_FILE_BYTES,
     SUFFIX,
@@ -73,8 +73,7 @@ class Collector:
         r = result
         status = self.course.add_submission(
             trainee_id=r.trainee_id, profile=r.profile, sha256=sha, source=source, created_at=r.created_at,
-            catalogue_version=r.catalogue_version, schema_version=r.schema_version, answer_texts=r.answer_texts,
-            saved_at=r.saved_at)
+            catalogue_version=r.catalogue_version, schema_version=r.schema_version, answers=r.answers)
         self.tally.kept += bool(r.kept) and status != "duplicate"
         self._report(source, status, (f"trainee {r.who}" + r.kept) if status != "duplicate" else "", sha)
         return status
@@ -95,7 +94,7 @@ class Collector:
             for sha, result in results:
                 self.file_result(str(paths[done]), sha, result)
                 done += 1
-        except BrokenProcessPool:
+        except WorkerDied:
             for p in paths[done:]:
                 self.file_result(str(p), *read_and_check(p, self))
 

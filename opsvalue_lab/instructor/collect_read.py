@@ -10,17 +10,20 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import zipfile
-import zlib
 from collections.abc import Container, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from .. import submission as sub
-from ..jsonfile import read_bounded
+from ..catalogue import catalogue
+from ..jsonfile import fast_decoder, read_bounded
 from ..store_values import json_text
+
+if TYPE_CHECKING:
+    import zipfile
 
 SUFFIX = sub.SUFFIX  # one home: the submission format
 MAX_FILE_BYTES = int(getattr(sub, "MAX_BYTES", 5 * 1024 * 1024))
@@ -36,21 +39,27 @@ def shown(text: str, limit: int = 300) -> str:
     return s if len(s) <= limit else s[:limit] + "…"
 
 
-@dataclass(frozen=True)
-class Ready:
-    """One submission, checked, in the shape the course store takes (plain data: it crosses processes)."""
+class Ready(msgspec.Struct, frozen=True, array_like=True):
+    """One submission, checked, in the shape the course store takes (plain data: it crosses processes
+    as msgpack)."""
     trainee_id: str
     profile: dict[str, str]
     created_at: str
     catalogue_version: str
     schema_version: str
-    answer_texts: dict[str, str]  # exercise id → answer as JSON text (encoded here, in the worker)
-    saved_at: dict[str, str]
+    answers: list[tuple[str, str, str | None]]  # (exercise id, answer as JSON text (encoded here, in the
+                                                #  worker), saved at)
     kept: str  # "; kept, not in the current catalogue: …" or ""
 
     @property
     def who(self) -> str:
         return self.profile.get("trainee_id") or self.profile.get("name") or ""
+
+
+def warm() -> None:
+    """Load what checking needs (the catalogue, the JSON decoder) once, e.g. before forking workers."""
+    catalogue()
+    fast_decoder()
 
 
 def kept_note(s: sub.Submission) -> str:
@@ -90,11 +99,11 @@ def _trainee_id(profile: dict, name: str) -> str:
 def check(data: bytes, name: str) -> Ready:
     """Validate one submission's bytes (``submission.parse_submission``); SubmissionError if bad."""
     s = sub.parse_submission(data, name)
-    profile = dict(s.profile or {})
+    profile, at = dict(s.profile or {}), s.all_saved_at()
     return Ready(trainee_id=_trainee_id(profile, name), profile=profile, created_at=iso_utc(s.created_at),
                  catalogue_version=str(s.catalogue_version), schema_version=str(s.schema_version),
-                 answer_texts={k: json_text(v) for k, v in s.all_answers().items()},  # kept parts too
-                 saved_at={k: iso_utc(v) for k, v in s.all_saved_at().items()}, kept=kept_note(s))
+                 answers=[(k, json_text(v), iso_utc(at[k]) if k in at else None) for k, v in s.all_answers().items()],
+                 kept=kept_note(s))  # all_answers: the kept parts too
 
 
 def one_line(e: Exception) -> str:
@@ -140,9 +149,29 @@ def read_and_check(path: Path, known: Container[str] = frozenset()) -> tuple[str
 
 
 def walk(folder: Path) -> Iterator[Path]:
-    for p in sorted(folder.rglob("*")):
-        if p.is_file() and (p.name.lower().endswith(SUFFIX) or p.suffix.lower() == ".zip"):
-            yield p
+    """The submission files and zip archives under *folder*, sorted as paths. Like ``rglob``: symbolic
+    links to files are followed, links to folders are not, and a subfolder that cannot be listed is
+    passed over (the folder itself raises OSError). os.scandir: no stat per file."""
+    found: list[str] = []
+    folders = [str(folder)]
+    while folders:
+        here = folders.pop()
+        try:
+            entries = list(os.scandir(here))
+        except PermissionError:
+            if here == str(folder):
+                raise
+            continue
+        for e in entries:
+            try:
+                if e.is_dir(follow_symlinks=False):
+                    folders.append(e.path)
+                elif e.is_file() and (e.name.lower().endswith(SUFFIX) or e.name.lower().endswith(".zip")):
+                    found.append(e.path)
+            except OSError:
+                continue
+    found.sort(key=lambda s: s.split(os.sep))  # the order of the paths' parts, as sorting Paths gives
+    yield from map(Path, found)
 
 
 def member_problem(info: zipfile.ZipInfo) -> str:
@@ -164,6 +193,8 @@ def member_problem(info: zipfile.ZipInfo) -> str:
 def archive_members(path: Path) -> Iterator[tuple[str, str, bytes | str]]:
     """(source, member name, bytes or why not) for each member of a zip archive; a whole archive
     that cannot be used is one item with the archive as its source."""
+    import zipfile  # here, not at the top: most collects hold no archive, and the import is slow
+    import zlib
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:

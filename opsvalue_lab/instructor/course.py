@@ -7,24 +7,36 @@ instructor's questions about the class in plain data.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from ..catalogue import Catalogue, catalogue
 from ..model import Task, tasks_from_data
 from ..store_schema import identify, migrate
-from ..store_values import split_value
+from ..store_values import is_answered, json_text, split_value
 from .course_comments import CourseComments, now_iso
 from .course_schema import COURSE_STORE, DB_NAME, CourseError, connect, query
-from .values import is_answered, pair_order
 
 __all__ = ["COURSE_POINTER", "DB_NAME", "AnswerRow", "Course", "CourseError", "Trainee", "anonymous_labels",
            "now_iso", "query"]
+
+_ROWS = 200  # answer rows per INSERT (3 values each and the id; SQLite allows 32,766)
+_CHUNK = 64  # submissions per SAVEPOINT in batch()
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_answers(rows: int) -> str:
+    """INSERT of *rows* answers of one submission: ?1 is its id, then (exercise id, value, saved at) each."""
+    return "INSERT INTO answers VALUES " + ",".join(f"(?1,?{3 * i + 2},?{3 * i + 3},?{3 * i + 4})" for i in range(rows))
+
 
 COURSE_POINTER = ".opsvalue-course"  # beside instructor notebooks (`opsvalue-lab review`): the course folder
 
@@ -60,6 +72,7 @@ class Course(CourseComments):
         self.dir = Path(course_dir).expanduser()
         self.catalogue = cat or catalogue()
         self._batch = False
+        self._chunk: list[Callable[[sqlite3.Connection], str]] | None = None  # batch(): since the savepoint
         path = self.dir / DB_NAME
         try:
             if self.dir.exists() and not self.dir.is_dir():
@@ -87,21 +100,22 @@ class Course(CourseComments):
 
     # ---- writing (used by collect) -------------------------------------------------------
     @contextlib.contextmanager
-    def batch(self, every: int = 500) -> Iterator[Callable[[], None]]:
-        """Group many add_submission calls into few transactions (each still all-or-nothing via a
-        SAVEPOINT). Yields `tick()`: call it after each input; it commits every *every* ticks so a
-        long import never holds the write lock for long. Re-running collect is idempotent, so an
-        interrupted batch loses nothing that a second run does not bring back."""
-        n = 0
+    def batch(self, seconds: float = 1.0) -> Iterator[Callable[[], None]]:
+        """Group many add_submission calls into few transactions (each submission still all-or-nothing:
+        see add_submission). Yields `tick()`: call it after each input; it commits once *seconds* have passed
+        since the transaction began, so a long import never holds the write lock for long (the hub
+        service waits up to BUSY_TIMEOUT) and does not pay a synced commit every few files. Re-running
+        collect is idempotent, so an interrupted batch loses nothing that a second run does not bring back."""
         db = self._require()
+        began = 0.0
 
         def begin() -> None:
+            nonlocal began
             self._retry("import submissions", lambda: db.execute("BEGIN IMMEDIATE"))
+            began, self._chunk = time.monotonic(), None
 
         def tick() -> None:
-            nonlocal n
-            n += 1
-            if n % every == 0:
+            if time.monotonic() - began >= seconds:
                 self._retry("import submissions", lambda: db.execute("COMMIT"))
                 begin()
         with self._lock:
@@ -115,35 +129,36 @@ class Course(CourseComments):
                     db.execute("ROLLBACK")
                 raise
             finally:
-                self._batch = False
+                self._batch, self._chunk = False, None
 
     def has_sha(self, sha256: str) -> bool:
         return bool(self._q("SELECT 1 FROM submissions WHERE sha256 = ?", (sha256,)))
 
     def add_submission(self, *, trainee_id: str, profile: dict, sha256: str, source: str, created_at: str,
-                       catalogue_version: str, schema_version: str, answer_texts: dict[str, str],
-                       saved_at: dict[str, str]) -> str:
-        """Store one submission (*answer_texts*: exercise id → the answer as JSON text, `json_text`);
+                       catalogue_version: str, schema_version: str,
+                       answers: Sequence[tuple[str, str, str | None]]) -> str:
+        """Store one submission (*answers*: (exercise id, the answer as JSON text (`json_text`), saved at));
         returns 'imported' (new trainee), 'updated' (now current) or 'history' (older than the current
         one, kept); 'duplicate' when the sha256 is known."""
         def write(db: sqlite3.Connection) -> str:
-            if db.execute("SELECT 1 FROM submissions WHERE sha256 = ?", (sha256,)).fetchone():
-                return "duplicate"
             cur = db.execute(
                 "INSERT INTO submissions (trainee_id, sha256, source, created_at, catalogue_version,"
-                " schema_version, profile, imported_at) VALUES (?,?,?,?,?,?,?,?)",
+                " schema_version, profile, imported_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (sha256) DO NOTHING",
                 (trainee_id, sha256, source, created_at, catalogue_version, str(schema_version),
-                 json.dumps(profile, ensure_ascii=False, sort_keys=True), now_iso()))
+                 json_text(profile), now_iso()))
+            if not cur.rowcount:  # that sha256 is in the store already
+                return "duplicate"
             sid = cur.lastrowid
-            db.executemany("INSERT INTO answers VALUES (?,?,?,?)",
-                           [(sid, ex, v, saved_at.get(ex)) for ex, v in answer_texts.items()])
+            for i in range(0, len(answers), _ROWS):  # many rows per statement: a third less time than one each
+                part = answers[i:i + _ROWS]
+                db.execute(_insert_answers(len(part)), [sid, *chain.from_iterable(part)])
+            fields = (str(profile.get("name") or ""), str(profile.get("cohort") or ""), str(profile.get("lang") or ""))
+            if db.execute("INSERT INTO trainees VALUES (?,?,?,?,?) ON CONFLICT (trainee_id) DO NOTHING",
+                          (trainee_id, *fields, sid)).rowcount:
+                return "imported"
             row = db.execute("SELECT s.created_at, s.id FROM trainees t JOIN submissions s"
                              " ON s.id = t.current WHERE t.trainee_id = ?", (trainee_id,)).fetchone()
-            fields = (str(profile.get("name") or ""), str(profile.get("cohort") or ""), str(profile.get("lang") or ""))
-            if row is None:
-                db.execute("INSERT INTO trainees VALUES (?,?,?,?,?)", (trainee_id, *fields, sid))
-                return "imported"
-            if (created_at, sid) >= (row[0], row[1]):
+            if row is None or (created_at, sid) >= (row[0], row[1]):  # None: no current submission yet
                 db.execute("UPDATE trainees SET name=?, cohort=?, lang=?, current=? WHERE trainee_id=?",
                            (*fields, sid, trainee_id))
                 return "updated"
@@ -152,16 +167,21 @@ class Course(CourseComments):
             return self._tx("import a submission", write)
         with self._lock:  # inside batch(): this submission alone is undone if it fails
             db = self._require()
-            db.execute("SAVEPOINT one")
+            if self._chunk is None or len(self._chunk) >= _CHUNK:  # a savepoint per chunk, not per
+                if self._chunk is not None:                        # submission: each costs a journal
+                    db.execute("RELEASE chunk")                     # of the pages it touches
+                db.execute("SAVEPOINT chunk")
+                self._chunk = []
             try:
                 status = write(db)
             except BaseException as e:
-                db.execute("ROLLBACK TO one")
-                db.execute("RELEASE one")
+                db.execute("ROLLBACK TO chunk")  # this submission and the chunk's earlier ones undone…
+                for earlier in self._chunk:
+                    earlier(db)                  # …and the earlier ones written again, as they were
                 if isinstance(e, sqlite3.Error):
                     raise CourseError(f"course store {self.path}: could not import a submission: {e}") from None
                 raise
-            db.execute("RELEASE one")
+            self._chunk.append(write)
             return status
 
     def log(self, source: str, status: str, detail: str = "", sha256: str = "") -> None:
@@ -221,7 +241,7 @@ class Course(CourseComments):
     def answers_for(self, exercise_id: str) -> list[AnswerRow]:
         """Every trainee's answer to one question (with the pre/post pair when it has one)."""
         a = self.catalogue.assignment(exercise_id)
-        pair = pair_order(a, self.catalogue)
+        pair = self.catalogue.pair_of(a)
         ids = list(pair) if pair else [exercise_id]
         values = self.current_answers(ids)
         saved = dict(self._q("SELECT t.trainee_id, a.saved_at FROM trainees t JOIN answers a"

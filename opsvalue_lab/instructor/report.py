@@ -24,7 +24,7 @@ from ..markup import md_inline
 from ..model import Task
 from .course import Course, CourseError, anonymous_labels
 from .csvsafe import write_csv
-from .values import kept_lines, pair_order, service_delivery_means, short_title, ui, value_lines
+from .values import kept_lines, service_delivery_means, short_title, ui, value_lines
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -141,7 +141,7 @@ def build(course: Course, *, lang: str = "ja", anonymise: bool = False, charts: 
 
     questions, done_pairs = [], set()
     for a in cat.assignments:
-        pair = pair_order(a, cat)
+        pair = cat.pair_of(a)
         if a.id in done_pairs:
             continue
         ids = list(pair) if pair else [a.id]

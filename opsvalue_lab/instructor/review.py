@@ -13,7 +13,7 @@ from ..i18n import lookup, ui_table
 from ..markup import md
 from ..widgets.common import Status, chart_block, chart_widget, guarded
 from .course import AnswerRow, Course, anonymous_labels
-from .values import kept_lines, pair_order, ui, value_lines
+from .values import kept_lines, ui, value_lines
 
 PAGE = 20
 S = ui_table("instructor_review")
@@ -97,7 +97,7 @@ class QuestionReview:
         with guarded(self.status, self.lang):
             cat = self.course.catalogue
             self.a = cat.assignment(self.pick.value)
-            self.pair = pair_order(self.a, cat)
+            self.pair = cat.pair_of(self.a)
             self.prompt.value = f"<div style='color:#444'>{md(self.a.prompt(self.lang))}</div>"
             rows = self.course.answers_for(self.a.id)
             if not rows:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..catalogue import Assignment, Catalogue, catalogue
+from ..catalogue import Assignment, catalogue
 from ..i18n import lookup, term, ui_table
 from ..model import LEVEL_LABELS, REPEATABILITY_LABELS, Task, tasks_from_data
 from ..store_values import is_answered  # the store's rule, shared by progress and completion
@@ -18,11 +18,6 @@ UI = ui_table("instructor_values")
 def ui(key: str, lang: str) -> str:
     """The instructor views' own strings, then the shared terms (before, in_class, after, pre, post)."""
     return lookup(UI, key, lang) if key in UI else term(key, lang)
-
-
-def pair_order(a: Assignment, cat: Catalogue) -> tuple[str, str] | None:
-    """(pre id, post id) for a paired assignment, else None. 'before' is the pre side."""
-    return cat.pair_of(a)
 
 
 def short_title(a: Assignment, lang: str) -> str:

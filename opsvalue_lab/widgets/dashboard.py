@@ -1,7 +1,8 @@
 """補講: 運用ダッシュボード — "look here and know everything" (issue 5).
 
 Progress by section and timing, quiz score per section, the four check questions answered from the
-trainee's current self-assessment, both charts, the Before/After state and the next step.
+trainee's current self-assessment, both charts (drawn when the trainee asks for them), the
+Before/After state and the next step.
 """
 from __future__ import annotations
 
@@ -73,9 +74,15 @@ class DashboardView:
         self.refresh_btn = w.Button(description=_ui("refresh", self.lang), icon="refresh",
                                       layout=w.Layout(width="auto", align_self="flex-start"))
         self.refresh_btn.on_click(lambda _b: self.refresh())
+        # The two charts are drawn when asked for (about 0.1 s each; the four questions above already
+        # say in words where the tasks stand), then redrawn on every refresh.
+        self.charts_shown = False
+        self.charts_btn = w.Button(description=_ui("show_charts", self.lang), icon="line-chart",
+                                   layout=w.Layout(width="auto", align_self="flex-start"))
+        self.charts_btn.on_click(lambda _b: self.show_charts())
         self.widget = w.VBox([w.HTML(f"<h3>{_ui('title', self.lang)}</h3>"), self.refresh_btn, self.next_line,
                               self.progress, self.checks, w.HTML(f"<h4>{_ui('charts', self.lang)}</h4>"),
-                              self.matrix, self.delivery, self.change, self.status.widget])
+                              self.charts_btn, self.matrix, self.delivery, self.change, self.status.widget])
         self.widget.add_class("opsvalue-dashboard")
         self.refresh()
 
@@ -93,13 +100,24 @@ class DashboardView:
             rows = "".join(f"<tr><td><b>{e(q)}</b></td><td>{e(a)}</td></tr>" for q, a in check_answers(current, lang))
             self.checks.value = (f"<h4>{_ui('checks', lang)}</h4><p>{e(src) if current else ''}</p>"
                                  f"<table>{rows}</table>")
-            model = self.cat.model
-            for slot, kind, draw in ((self.matrix, "matrix", value_matrix), (self.delivery, "delivery", delivery_chart)):
-                slot.value = chart_block(draw(before, after=after or None, lang=lang, model=model),
-                                         describe(kind, before, after, lang), task_headers(kind, lang),
-                                         task_rows(kind, before, after, lang, model), lang)
+            if self.charts_shown:
+                self._draw_charts(before, after)
             self.change.value = self._change_html(answers)
             self.status.info("")
+
+    def show_charts(self) -> None:
+        """Draw the value matrix and the delivery chart (the button; never raises)."""
+        with guarded(self.status, self.lang):
+            self.charts_shown = True
+            self.charts_btn.layout.display = "none"
+            self._draw_charts(saved_tasks(self.wb, BEFORE_ID), saved_tasks(self.wb, AFTER_ID))
+
+    def _draw_charts(self, before: list[Task], after: list[Task]) -> None:
+        lang, model = self.lang, self.cat.model
+        for slot, kind, draw in ((self.matrix, "matrix", value_matrix), (self.delivery, "delivery", delivery_chart)):
+            slot.value = chart_block(draw(before, after=after or None, lang=lang, model=model),
+                                     describe(kind, before, after, lang), task_headers(kind, lang),
+                                     task_rows(kind, before, after, lang, model), lang)
 
     def _progress_html(self) -> str:
         lang, e = self.lang, html.escape
