@@ -3,7 +3,6 @@ overlay on top (docs/FORMATS.md, "Cohort overlays"). Pure: reads files, writes n
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -74,10 +73,10 @@ class Reader:
             return toml_cache.loads(self.path.read_bytes())
         except FileNotFoundError:
             raise self.fail("-", "-", "file not found") from None
-        except tomllib.TOMLDecodeError as e:
-            raise self.fail("-", "-", f"not valid TOML: {e}") from None
         except UnicodeDecodeError as e:
             raise self.fail("-", "-", f"not UTF-8: {e}") from None
+        except ValueError as e:  # tomllib.TOMLDecodeError (tomllib is imported only to parse)
+            raise self.fail("-", "-", f"not valid TOML: {e}") from None
 
 
 def overlay_parts(overlay: Path | str) -> tuple[Path, Path | None]:

@@ -6,7 +6,6 @@ the words every view shares (the three timings, before/after).
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -50,7 +49,7 @@ def load_ui(path: Path | None = None) -> dict[str, dict[str, dict[str, str]]]:
     p = path or ui_path()
     try:
         data = toml_cache.loads(p.read_bytes())
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+    except (OSError, ValueError) as e:  # ValueError: not UTF-8, or tomllib.TOMLDecodeError
         raise CatalogueError(p, "-", "-", f"cannot be read: {e}") from None
     out: dict[str, dict[str, dict[str, str]]] = {}
     for section, table in data.items():

@@ -9,7 +9,6 @@ one.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import threading
 import time
@@ -134,6 +133,7 @@ def _writable(path: Path) -> bool:
 
 def _nearly_full(path: Path) -> bool:
     try:
+        import shutil  # only when a write failed: not worth its import on every start
         return shutil.disk_usage(path.parent).free < 1024 * 1024
     except OSError:
         return False

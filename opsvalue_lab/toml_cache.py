@@ -15,7 +15,6 @@ import hashlib
 import math
 import os
 import stat
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,8 @@ def cache_dir() -> Path | None:
 def loads(data: bytes) -> dict[str, Any]:
     """``tomllib.loads`` of *data* (UTF-8 bytes), from the cache when an entry for these bytes exists.
     Raises what tomllib (or decoding) raises for a broken file: such files are never cached."""
+    import tomllib  # only when an entry is missing: most starts never parse TOML
+
     folder = cache_dir()
     if folder is None:
         return tomllib.loads(data.decode("utf-8"))
