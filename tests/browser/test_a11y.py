@@ -127,6 +127,21 @@ def answer_something(page, lang: str) -> None:
         reveal(radio.first).check()
 
 
+def test_axe_the_landing_page(page, voila_a11y):
+    """`opsvalue-lab app`'s list of sections: no blocking axe finding, the workbook's language, every
+    section by its title, and a sans-serif font (Voila's own list page sets none)."""
+    srv, _ws = voila_a11y
+    page.goto(f"{srv.base}/", timeout=120_000)
+    page.wait_for_selector("ul.voila-notebooks li a", timeout=120_000)
+    assert page.evaluate("() => document.documentElement.lang") == "ja"
+    bad = run_axe(page, "ja/landing")
+    assert not bad, f"critical/serious axe findings on the landing page: {bad}"
+    links = page.locator("ul.voila-notebooks li a").all_inner_texts()
+    assert any("第6章" in t or "まとめ" in t for t in links), links
+    font = page.evaluate("() => getComputedStyle(document.body).fontFamily")
+    assert "sans-serif" in font or "Noto Sans" in font or "system-ui" in font, font
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_axe_every_voila_section(page, request, voila_a11y, lang):
     srv, _ws = voila_a11y
