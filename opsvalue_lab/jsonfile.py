@@ -1,40 +1,33 @@
 """Signed JSON exchange files (submissions, feedback): safe reading, checksums, atomic writing.
 
-Reading never evaluates anything: bytes → size check → strict UTF-8 → ``json.loads`` (duplicate
-keys, NaN and Infinity rejected; nesting past the interpreter's recursion limit is an error, not a
-crash) → nesting depth checked on the parsed document (an iterative walk, no recursion) → every
-string checked to be real Unicode → format name, schema version and SHA-256 checked. A text that is
-not JSON is also scanned for its bracket depth, so a hostile ``[[[[…`` is named as too deep. Most
-files take a faster road to the same document: msgspec parses them against a type that admits JSON
-nested at most MAX_DEPTH deep, and steps aside (to ``json.loads``) wherever it would differ.
+Reading never evaluates anything: bytes → size check → the document (`json_parse`: strict UTF-8,
+no duplicate keys, NaN or Infinity, nesting at most MAX_DEPTH deep, by ``json.loads`` or msgspec's
+faster road to the same document) → every string checked to be real Unicode → format name, schema
+version and SHA-256 checked.
 
 The checksum is SHA-256 over the canonical JSON (sorted keys, compact separators, non-ASCII kept,
 UTF-8) of the whole document except its ``"sha256"`` entry.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from .errors import OpsValueError
+from .json_parse import HEX64, fast_doc, no_duplicate_keys, plain_doc
+from .json_parse import MAX_DEPTH as MAX_DEPTH  # one home: json_parse; importers of jsonfile see it here
 from .store_values import canonical
 
 MAX_BYTES = 5 * 1024 * 1024  # 5 MiB: a full workbook with long answers is ~1 MB; more is hostile
-MAX_DEPTH = 10               # a legitimate submission nests 8 levels deep at most
-_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
-_BRACKET = re.compile(r"[\[\]{}]")
 # text decoded from UTF-8 holds no surrogates; json.loads can only make one from a \uD800–\uDFFF escape
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_COLON_ESCAPE = re.compile(rb"\\u003[aA]")
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 # canonical() at C speed: msgspec writes the same text except for some floats (1e16 as "1e16", not
 # "1e+16"); when the digest does not match its text, canonical() itself decides (see load()).
 _FAST_CANONICAL = msgspec.json.Encoder(order="sorted").encode
@@ -65,43 +58,6 @@ def dump(doc: dict[str, Any]) -> bytes:
     return (json.dumps(signed(doc), ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
 
 
-def _depth_ok(text: str) -> bool:
-    """Bracket depth of a text that is not (yet) known to be JSON, strings skipped."""
-    depth = 0
-    for m in _BRACKET.finditer(_STRING.sub('""', text)):
-        depth += 1 if m.group() in "[{" else -1
-        if depth > MAX_DEPTH:
-            return False
-    return True
-
-
-def _doc_depth_ok(doc: Any) -> bool:
-    """Nesting depth of a parsed document ≤ MAX_DEPTH (the top level is 1); iterative."""
-    stack: list[tuple[Any, int]] = [(doc, 1)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        obj, depth = pop()
-        if depth > MAX_DEPTH:
-            return False
-        for v in (obj.values() if type(obj) is dict else obj):
-            if type(v) is dict or type(v) is list:
-                push((v, depth + 1))
-    return True
-
-
-def _no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise ValueError(f"duplicate key {k!r}")
-        out[k] = v
-    return out
-
-
-def _bad_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
 def _check_strings(doc: Any, err: type[FileFormatError], name: str) -> None:
     """Every key and string must be encodable as UTF-8 (no lone surrogates); iterative walk."""
     stack: list[tuple[str, Any]] = [("", doc)]
@@ -120,55 +76,6 @@ def _check_strings(doc: Any, err: type[FileFormatError], name: str) -> None:
                 stack.append((sub, v))
 
 
-def _ladder(depth: int) -> Any:
-    """The type of JSON nested at most *depth* deep (scalars are depth 0)."""
-    scalar: Any = str | int | float | bool | None
-    t: Any = scalar
-    for _ in range(depth):
-        t = scalar | list[t] | dict[str, t]
-    return t
-
-
-@functools.cache
-def fast_decoder() -> Callable[[bytes], dict[str, Any]]:
-    """msgspec's decoder for a JSON object nested at most MAX_DEPTH deep. Built on first use (about
-    5 ms: the type has two branches per level), or before forking workers that read many files."""
-    return msgspec.json.Decoder(dict[str, _ladder(MAX_DEPTH - 1)]).decode  # type: ignore[misc]
-
-
-def _fast_doc(data: bytes) -> dict[str, Any] | None:
-    """The common case at C speed: msgspec parses, refuses anything nested deeper than MAX_DEPTH, and
-    where it accepts, it yields what json.loads yields. Where it refuses (bad JSON, 1e400, a lone
-    surrogate, too deep), or a \\u escape could hide a surrogate or a colon, this is None and the
-    plain path decides and names the problem."""
-    if b"\\u" in data:
-        return None
-    try:
-        return fast_decoder()(data)
-    except msgspec.MsgspecError:
-        return None
-
-
-def _plain_doc(data: bytes, name: str, err: type[FileFormatError]) -> tuple[dict[str, Any], str]:
-    """The top-level object and the text, by the definition: strict UTF-8, ``json.loads`` with NaN
-    and Infinity refused, the depth measured on the parsed document (or scanned, if it is not JSON)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise err(name, None, f"is not UTF-8 text (byte {e.start})") from None
-    try:
-        doc = json.loads(text, parse_constant=_bad_constant)
-    except (ValueError, RecursionError) as e:
-        if not _depth_ok(text):
-            raise err(name, None, f"is nested deeper than {MAX_DEPTH} levels") from None
-        raise err(name, None, f"is not valid JSON ({e})") from None
-    if not _doc_depth_ok(doc):
-        raise err(name, None, f"is nested deeper than {MAX_DEPTH} levels")
-    if not isinstance(doc, dict):
-        raise err(name, None, f"must hold a JSON object, not {type(doc).__name__}")
-    return doc, text
-
-
 def load(data: bytes, name: str, fmt: str, versions: tuple[int, ...],
          err: type[FileFormatError]) -> dict[str, Any]:
     """The verified top-level object of an exchange file, or *err* naming the file and field."""
@@ -178,15 +85,15 @@ def load(data: bytes, name: str, fmt: str, versions: tuple[int, ...],
         raise err(name, None, f"is {len(data):,} bytes; the limit is {MAX_BYTES:,} bytes")
     data = bytes(data)
     text = ""  # the decoded text, when the plain path parsed it
-    doc = _fast_doc(data)
+    doc = fast_doc(data)
     if doc is None:
-        doc, text = _plain_doc(data, name, err)
+        doc, text = plain_doc(data, name, err)
     rest = {k: v for k, v in doc.items() if k != "sha256"}
     try:
         body = _FAST_CANONICAL(rest)  # the same text as canonical() for almost every file
     except (TypeError, ValueError, OverflowError):
         body = _canonical_bytes(rest, err, name)
-    _no_duplicate_keys(data, doc, body, err, name, escapes=bool(text))
+    no_duplicate_keys(data, doc, body, err, name, escapes=bool(text))
     if doc.get("format") != fmt:
         raise err(name, "format", f"{str(doc.get('format'))[:80]!r} is not {fmt!r}")
     sv = doc.get("schema_version")
@@ -196,7 +103,7 @@ def load(data: bytes, name: str, fmt: str, versions: tuple[int, ...],
     if text and _SURROGATE_ESCAPE.search(text):  # the walk is needed only when such an escape is present
         _check_strings(doc, err, name)
     digest = doc.get("sha256")
-    if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
+    if not isinstance(digest, str) or not HEX64.fullmatch(digest):
         raise err(name, "sha256", "missing or not a SHA-256 hex digest")
     if hashlib.sha256(body).hexdigest() != digest and (  # where msgspec writes a number differently:
             hashlib.sha256(_canonical_bytes(rest, err, name)).hexdigest() != digest):  # the definition decides
@@ -210,24 +117,6 @@ def _canonical_bytes(rest: dict[str, Any], err: type[FileFormatError], name: str
     except ValueError:  # json.loads makes inf of 1e400; JSON cannot carry it
         raise err(name, None, "holds a number too large for JSON") from None
     return text.encode("utf-8", "surrogatepass")  # a lone surrogate is named by _check_strings first
-
-
-def _no_duplicate_keys(data: bytes, doc: dict[str, Any], body: bytes, err: type[FileFormatError],
-                       name: str, escapes: bool = True) -> None:
-    """No object in *data* repeats a key. Fast proof: outside strings every ':' separates one
-    key/value pair, and colons inside strings survive parsing and the canonical text unchanged, so
-    without a repeated key *data* has exactly one ':' more (the sha256 entry) than *body*, the
-    canonical text of the rest. That holds only when no \\u003a escape hides a colon (*escapes* is
-    False when the text holds no \\u escape at all) and the digest is a plain hex string; otherwise,
-    or when the counts differ, the text is parsed again key by key and a repeated key is named."""
-    digest = doc.get("sha256")
-    if (isinstance(digest, str) and _HEX64.fullmatch(digest) and not (escapes and _COLON_ESCAPE.search(data))
-            and data.count(b":") == body.count(b":") + 1):
-        return
-    try:
-        json.loads(data, object_pairs_hook=_no_dupes, parse_constant=_bad_constant)
-    except (ValueError, RecursionError) as e:
-        raise err(name, None, f"is not valid JSON ({e})") from None
 
 
 def read_bounded(fh: Any, limit: int = MAX_BYTES, size_hint: int = 0) -> bytes:

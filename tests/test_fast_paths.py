@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsvalue_lab.jsonfile import MAX_DEPTH, FileFormatError, _fast_doc, _no_dupes, load
+from opsvalue_lab.json_parse import MAX_DEPTH, fast_doc, no_dupes
+from opsvalue_lab.jsonfile import FileFormatError, load
 from opsvalue_lab.model import Task, is_saved_task
 from opsvalue_lab.store_values import canonical
 
@@ -45,7 +46,7 @@ def depth(v: Any) -> int:
 def definition(text: str) -> str:
     """What the definition says about *text*: "ok", or the kind of problem."""
     try:
-        json.loads(text, object_pairs_hook=_no_dupes)  # the definition
+        json.loads(text, object_pairs_hook=no_dupes)  # the definition
     except ValueError as e:
         return "duplicate" if "duplicate" in str(e) else "invalid"
     except RecursionError:
@@ -141,12 +142,12 @@ def test_the_msgspec_parse_is_json_loads_or_steps_aside(doc: dict[str, Any], asc
     cut = data.draw(st.integers(0, len(raw)))
     for b in (raw, raw[:cut] + data.draw(st.sampled_from([b"", b"\xff", b"1e400", b"[", b"]", b"\\ud800", b":"]))
               + raw[cut:]):
-        fast = _fast_doc(b)
+        fast = fast_doc(b)
         if fast is not None:
             assert type(fast) is dict and canonical(fast) == canonical(json.loads(b))  # 1 and 1.0 differ here
             assert depth(fast) <= MAX_DEPTH
     if depth(doc) <= MAX_DEPTH and "\\u" not in raw.decode("utf-8", "surrogatepass"):
-        assert _fast_doc(raw) == doc  # the common case takes the fast path
+        assert fast_doc(raw) == doc  # the common case takes the fast path
 
 
 valid_tasks = st.fixed_dictionaries(

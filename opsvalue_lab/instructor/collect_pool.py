@@ -24,7 +24,7 @@ from typing import Any
 import msgspec
 
 from .collect_read import Ready, read_and_check, warm
-from .course import DB_NAME
+from .course_schema import DB_NAME
 
 __all__ = ["MIN_FILES_FOR_WORKERS", "WorkerDied", "Workers", "default_workers"]
 

@@ -19,7 +19,8 @@ import msgspec
 
 from .. import submission as sub
 from ..catalogue import catalogue
-from ..jsonfile import fast_decoder, read_bounded
+from ..json_parse import fast_decoder
+from ..jsonfile import read_bounded
 from ..store_values import json_text
 
 if TYPE_CHECKING:
