@@ -2,27 +2,25 @@
 hub service) would otherwise parse about 200 KB of TOML, some 25 ms, the same way each time.
 
 The cache is keyed by the SHA-256 of the file's bytes, so an edited file is parsed again and a stale
-entry is never used. Entries are plain JSON (never pickle) in ``$XDG_CACHE_HOME/opsvalue-lab`` (or
-``~/.cache/opsvalue-lab``, or ``$OPSVALUE_CACHE``; ``OPSVALUE_CACHE=off`` turns the cache off), in a
-folder only the user can write. An entry is used only if it is the user's own file, not writable
-by others, and holds a JSON object; anything else is parsed from the TOML again. A TOML file whose
-values JSON cannot carry exactly (dates, inf, nan) is not cached. Writing is atomic and best
-effort: a read-only home only means the TOML is parsed each time. Nothing else is written.
+entry is never used. Entries are plain JSON (never pickle; read with the json module, so the core
+imports nothing more) in ``$XDG_CACHE_HOME/opsvalue-lab`` (or ``~/.cache/opsvalue-lab``, or
+``$OPSVALUE_CACHE``; ``OPSVALUE_CACHE=off`` turns the cache off), in a folder only the user can
+write. An entry is used only if it is the user's own file, not writable by others, and holds a JSON
+object; anything else is parsed from the TOML again. A TOML file whose values JSON cannot carry
+exactly (dates, inf, nan) is not cached. Writing is atomic and best effort: a read-only home only
+means the TOML is parsed each time. Nothing else is written.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 ENV = "OPSVALUE_CACHE"
-_decode = msgspec.json.Decoder(dict[str, Any]).decode
-_encode = msgspec.json.Encoder().encode
 
 
 def cache_dir() -> Path | None:
@@ -50,7 +48,7 @@ def loads(data: bytes) -> dict[str, Any]:
         return cached
     doc = tomllib.loads(data.decode("utf-8"))
     if _plain(doc):
-        _write(folder, entry, _encode(doc))
+        _write(folder, entry, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     return doc
 
 
@@ -65,8 +63,9 @@ def _read(entry: Path) -> dict[str, Any] | None:
             return None  # only the user's own entry, which nobody else could have changed
         with os.fdopen(fd, "rb") as fh:
             fd = -1
-            return _decode(fh.read())
-    except (OSError, msgspec.MsgspecError):
+            doc = json.loads(fh.read())
+        return doc if isinstance(doc, dict) else None
+    except (OSError, ValueError, RecursionError):  # ValueError: not UTF-8 or not JSON
         return None
     finally:
         if fd >= 0:
