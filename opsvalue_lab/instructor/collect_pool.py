@@ -102,16 +102,12 @@ def _read(fd: int, n: int) -> bytes | None:
     return b"".join(parts)
 
 
-def _check(path: Path, known: frozenset[str]) -> tuple[str, Ready | str | None]:
-    return read_and_check(path, known)
-
-
 def _serve(jobs: int, results: int, known: frozenset[str]) -> None:
     """A worker's life: for each run of files it is sent, (its share of) the chunks' results."""
     while (frame := _receive(jobs)) is not None:
         paths = _paths(frame)
         for chunk in (paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)):
-            _send(results, _encode([_check(Path(p), known) for p in chunk]))
+            _send(results, _encode([read_and_check(Path(p), known) for p in chunk]))
 
 
 class Workers:
