@@ -38,8 +38,8 @@ PEAK = "import resource; print('PEAK', resource.getrusage(resource.RUSAGE_SELF).
 
 def cli_timed(args: Sequence[str], cwd: Path | None = None) -> tuple[float, int]:
     """Run `opsvalue-lab ARGS` in a fresh interpreter: (seconds, peak RSS in KiB)."""
-    code = (f"import sys; from opsvalue_lab.cli import main; rc = main({list(args)!r}); "
-            f"{PEAK}; sys.exit(rc)")
+    code = (f"import sys; sys.argv = ['opsvalue-lab', *{list(args)!r}]; from opsvalue_lab.cli import main; "
+            f"rc = main(); {PEAK}; sys.exit(rc)")  # main() as the console script calls it
     secs, out = run_python(code, cwd=cwd)
     peak = int(next(line.split()[1] for line in out.splitlines() if line.startswith("PEAK ")))
     return secs, peak

@@ -5,6 +5,7 @@ Errors meant for people print as one line on stderr with exit code 2, never a tr
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import os
@@ -161,6 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The `opsvalue-lab` command (*argv* None: the command line) or one command run in this process."""
+    try:
+        return _run(argv)
+    finally:
+        if argv is None:  # the command: the process ends next, and the collections at exit would walk
+            gc.freeze()   # every object left once more (some 10 ms for collect) to free what the OS frees
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -126,6 +126,28 @@ def check_value(cat: Catalogue, exercise_id: Any, value: Any) -> Any:
     return out
 
 
+def settled(cat: Catalogue, exercise_id: str, value: Any) -> bool:
+    """The fast yes of `check_value` for a value read from a loaded JSON file, where every str is
+    UTF-8 already (`jsonfile.load` refuses lone surrogates): True only when check_value would return
+    a value equal to *value*. False: ask check_value, which normalises or names the problem. A
+    property test checks the two agree."""
+    try:
+        a = cat.assignment(exercise_id)
+    except KeyError:
+        return False
+    kind, t = a.kind, type(value)
+    if kind == "text":
+        return t is str and len(value) <= MAX_ANSWER_CHARS
+    if kind == "choice":
+        return t is str and value in a.option_keys
+    if kind == "fields":
+        keys = a.field_keys
+        return (t is dict and all(k in keys and type(v) is str for k, v in value.items())
+                and sum(map(len, value.values())) <= MAX_ANSWER_CHARS)
+    return (t is list and len(value) <= MAX_TASKS and all(map(is_saved_task, value))
+            and sum(len(task["name"]) for task in value) <= MAX_ANSWER_CHARS)
+
+
 def is_answered(value: Any) -> bool:
     """False for None, blank text, a mapping of blank texts and an empty list."""
     if value is None:

@@ -39,6 +39,7 @@ from .store_values import (
     check_timestamp,
     check_value,
     is_timestamp,
+    settled,
     split_value,
 )
 from .store_values import NOT_IN_CATALOGUE as NOT_IN
@@ -140,11 +141,32 @@ def _split(cat: Catalogue, name: str, where: str, eid: str, value: Any) -> tuple
     return ok, kept, why
 
 
+def _as_written(cat: Catalogue, entries: dict[str, Any], sub: Submission) -> bool:
+    """The common case, cheaply: nothing renamed, every entry as the workbook writes it and accepted
+    whole, so taken as it is (as `_latest_answers` would). False, *sub* untouched: that decides."""
+    if cat.migrations:
+        return False
+    for eid, e in entries.items():
+        if not (type(e) is dict and e.keys() == _ENTRY_KEYS and is_timestamp(e["saved_at"])
+                and settled(cat, eid, e["value"])):
+            return False
+    sub.answers = {eid: e["value"] for eid, e in entries.items()}
+    sub.saved_at = {eid: e["saved_at"] for eid, e in entries.items()}
+    return True
+
+
 def _answers(cat: Catalogue, name: str, doc: dict[str, Any], sub: Submission) -> None:
-    """Fill answers, saved_at, history and orphans; old ids/fields/options renamed (migrations).
-    Where an entry has the usual shape, the texts naming its place are built only for an error."""
+    """Fill answers, saved_at, history and orphans; old ids/fields/options renamed (migrations)."""
+    entries = _mapping(name, "answers", doc["answers"])
+    if not _as_written(cat, entries, sub):
+        _latest_answers(cat, name, entries, sub)
+    _history(cat, name, doc, sub)
+
+
+def _latest_answers(cat: Catalogue, name: str, entries: dict[str, Any], sub: Submission) -> None:
+    """Where an entry has the usual shape, the texts naming its place are built only for an error."""
     latest: dict[str, tuple[str, str, Any]] = {}  # new id -> (saved_at, old id, value): newest wins
-    for eid0, e in _mapping(name, "answers", doc["answers"]).items():
+    for eid0, e in entries.items():
         if type(e) is dict and e.keys() == _ENTRY_KEYS and is_timestamp(at := e["saved_at"]):
             value = e["value"]
         else:
@@ -153,14 +175,17 @@ def _answers(cat: Catalogue, name: str, doc: dict[str, Any], sub: Submission) ->
         if eid not in latest or at > latest[eid][0]:
             latest[eid] = (at, eid0, value)
     for eid, (at, eid0, value) in latest.items():
-        try:  # the common case: the current catalogue accepts the whole answer
-            ok, kept, why = check_value(cat, eid, value), None, ""
-        except ValueError:
+        if settled(cat, eid, value):  # the common case: the current catalogue accepts the whole answer
+            ok, kept, why = value, None, ""
+        else:
             ok, kept, why = _split(cat, name, f"answers.{eid0}", eid, value)
         if ok is not None:
             sub.answers[eid], sub.saved_at[eid] = ok, at
         if kept is not None:
             sub.orphans[eid] = {"value": kept, "saved_at": at, "reason": why, "history": []}
+
+
+def _history(cat: Catalogue, name: str, doc: dict[str, Any], sub: Submission) -> None:
     for eid0, versions in _mapping(name, "history", doc.get("history", {})).items():
         if not isinstance(versions, list):
             raise _fail(name, f"history.{eid0}", f"must be a list, not {type(versions).__name__}")

@@ -37,19 +37,22 @@ def cache_dir() -> Path | None:
 def loads(data: bytes) -> dict[str, Any]:
     """``tomllib.loads`` of *data* (UTF-8 bytes), from the cache when an entry for these bytes exists.
     Raises what tomllib (or decoding) raises for a broken file: such files are never cached."""
-    import tomllib  # only when an entry is missing: most starts never parse TOML
-
     folder = cache_dir()
     if folder is None:
-        return tomllib.loads(data.decode("utf-8"))
+        return _parse(data)
     entry = folder / f"toml-{hashlib.sha256(data).hexdigest()}.json"
     cached = _read(entry)
     if cached is not None:
         return cached
-    doc = tomllib.loads(data.decode("utf-8"))
+    doc = _parse(data)
     if _plain(doc):
         _write(folder, entry, json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     return doc
+
+
+def _parse(data: bytes) -> dict[str, Any]:
+    import tomllib  # here, not at the top: its import compiles its regular expressions, some 5 ms
+    return tomllib.loads(data.decode("utf-8"))  # that most starts (every entry cached) never pay
 
 
 def _read(entry: Path) -> dict[str, Any] | None:

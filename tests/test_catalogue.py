@@ -1,4 +1,5 @@
 """The course catalogue: the shipped content is complete, and broken content is named precisely."""
+import gc
 import json
 import shutil
 import subprocess
@@ -130,6 +131,19 @@ def test_cli_model_json(capsys):
     conv = json.loads(capsys.readouterr().out)
     assert {a["key"] for a in conv["reference_activities"]} >= {"problem_management", "automation"}
     assert len(conv["levels"]) == 4 and len(conv["repeatability"]) == 4
+
+
+def test_only_the_command_itself_freezes_the_garbage_collector():
+    """The `opsvalue-lab` command freezes what is left before the process ends (the collections at
+    exit would walk it all once more); a command run inside another process (tests, a kernel) leaves
+    that process's collector alone."""
+    before = gc.get_freeze_count()
+    assert main(["model", "--json"]) == 0
+    assert gc.get_freeze_count() == before
+    code = ("import gc, sys; sys.argv = ['opsvalue-lab', 'model', '--json']; from opsvalue_lab.cli import main; "
+            "rc = main(); print('FROZEN', gc.get_freeze_count() > 0); sys.exit(rc)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "FROZEN True" in out and json.loads(out[:out.rindex("FROZEN")])["levels"]
 
 
 def test_cli_errors_are_one_line_without_traceback(tmp_path):

@@ -8,18 +8,23 @@ against the plain definition on arbitrary input (Hypothesis), including input bu
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opsvalue_lab.json_parse import MAX_DEPTH, fast_doc, no_dupes
+from opsvalue_lab.catalogue import catalogue
+from opsvalue_lab.json_parse import COMMON_DEPTH, MAX_DEPTH, fast_decoder, fast_doc, no_dupes
 from opsvalue_lab.jsonfile import FileFormatError, load
 from opsvalue_lab.model import Task, is_saved_task
-from opsvalue_lab.store_values import canonical
+from opsvalue_lab.store import Workbook
+from opsvalue_lab.store_values import MAX_ANSWER_CHARS, MAX_TASKS, canonical, check_value, settled
 
 FMT = "test-format"
 keys = st.text(st.characters(exclude_categories=["Cs"]), max_size=6) | st.sampled_from([":", "a:b", '"', "\\"])
@@ -128,6 +133,38 @@ def test_depth_is_measured_on_the_document_as_on_the_text(levels: int) -> None:
     assert loaded(text) == ("ok" if levels + 1 <= MAX_DEPTH else "deep")
 
 
+@pytest.mark.parametrize("levels", range(1, MAX_DEPTH + 2))
+def test_the_fast_parse_takes_every_depth_the_definition_takes_and_no_more(levels: int) -> None:
+    """Two decoders: COMMON_DEPTH first (cheap to build), MAX_DEPTH for the rare file nested deeper."""
+    inner: Any = 1
+    for i in range(levels - 1):
+        inner = {"a": inner} if i % 2 else [inner]
+    doc = {"deep": inner}
+    raw = json.dumps(doc).encode()
+    assert depth(doc) == levels
+    assert fast_doc(raw) == (doc if levels <= MAX_DEPTH else None)
+    with pytest.raises(msgspec.ValidationError) if levels > COMMON_DEPTH else contextlib.nullcontext():
+        fast_decoder()(raw)  # the first decoder steps aside for depths past COMMON_DEPTH only
+
+
+def test_the_deepest_submission_the_workbook_writes_takes_the_first_decoder(tmp_path: Path) -> None:
+    """Tasks with availability, in the history too: the deepest a real submission nests."""
+    cat = catalogue()
+    before, _after = cat.self_assessment_ids
+    task = {"name": "Nightly batch rerun", "kind": "incident", "level": "formal", "proactivity": 0.3,
+            "lead_time": 2.0, "lead_time_unit": "hours", "repeatability": "verbalised",
+            "availability": {"system": 100.0, "desk": 97.5}}
+    with Workbook.open(tmp_path / "ws") as wb:
+        wb.save(before, [task])
+        wb.save(before, [task, {**task, "name": "Capacity upgrade"}])
+        path = wb.export(tmp_path / "s.opsvalue.json")
+    raw = path.read_bytes()
+    doc = json.loads(raw)
+    assert doc["history"][before][0]["value"][0]["availability"]  # the nesting this test is about
+    assert depth(doc) <= COMMON_DEPTH
+    assert fast_decoder()(raw) == doc
+
+
 deep_values = st.recursive(
     scalars, lambda inner: st.lists(inner, max_size=2) | st.dictionaries(keys, inner, max_size=2),
     max_leaves=14)
@@ -183,3 +220,37 @@ def test_the_saved_task_fast_check_never_accepts_what_task_would_change_or_refus
 def test_every_task_the_workbook_saves_takes_the_fast_path(d: dict[str, Any]) -> None:
     saved = Task.from_dict(d).to_dict()
     assert is_saved_task(saved) and saved == d
+
+
+CAT = catalogue()
+plain_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=8)  # as a loaded file holds: UTF-8
+
+
+def answer_values(a) -> st.SearchStrategy:
+    """Values for assignment *a*: as the workbook saves them, and odd ones beside them."""
+    odd = st.none() | st.integers() | st.floats() | st.booleans() | plain_text | st.just("x" * (MAX_ANSWER_CHARS + 1))
+    if a.kind == "choice":
+        return st.sampled_from([*a.option_keys, "", "nope"]) | odd
+    if a.kind == "fields":
+        big = st.just("y" * (MAX_ANSWER_CHARS // 2 + 1))
+        return st.dictionaries(st.sampled_from([*a.field_keys, "zzz"]), plain_text | big | odd, max_size=4) | odd
+    if a.kind == "self_assessment":
+        tasks = valid_tasks | st.dictionaries(st.sampled_from(["name", "kind", "x"]), odd_values, max_size=3)
+        return st.lists(tasks, max_size=3) | st.lists(valid_tasks, min_size=MAX_TASKS + 1, max_size=MAX_TASKS + 1) | odd
+    return plain_text | odd
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_settled_answer_fast_check_never_accepts_what_check_value_would_change_or_refuse(data) -> None:
+    a = data.draw(st.sampled_from(CAT.assignments))
+    value = data.draw(answer_values(a))
+    try:
+        normal = check_value(CAT, a.id, value)
+    except ValueError:
+        normal = ValueError
+    if settled(CAT, a.id, value):
+        assert normal is not ValueError and json.dumps(normal, sort_keys=True) == json.dumps(value, sort_keys=True)
+    elif normal is not ValueError:  # what check_value makes of it, as the workbook saves it, is settled
+        assert settled(CAT, a.id, normal)
+    assert not settled(CAT, "no-such-exercise", value)

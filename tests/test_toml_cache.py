@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -110,3 +112,15 @@ def test_the_catalogue_from_the_cache_is_the_catalogue(cache: Path, monkeypatch:
     assert load_catalogue(default_dir()) == parsed  # now from the cache
     monkeypatch.setenv(toml_cache.ENV, "off")
     assert load_catalogue(default_dir()) == parsed
+
+
+def test_a_process_that_finds_every_entry_cached_never_imports_tomllib(cache: Path) -> None:
+    """The point of the cache: tomllib's import alone (it compiles its regular expressions) costs
+    more than reading every entry, so a start with a warm cache must not pay it."""
+    probe = ("import sys; from opsvalue_lab.catalogue import catalogue; from opsvalue_lab.i18n import load_ui; "
+             "catalogue(); load_ui(); print('tomllib' in sys.modules)")
+    env = {**os.environ, toml_cache.ENV: str(cache)}
+    first = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["True"]  # an empty cache: parsed, and the entries written
+    again = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert again.stdout.split() == ["False"]
