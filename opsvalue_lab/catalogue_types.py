@@ -142,9 +142,13 @@ class Catalogue:
                 return pair
         raise KeyError("the catalogue has no paired self-assessment (kind = self_assessment, pair = …)")
 
+    @cached_property
+    def assignments_by_id(self) -> dict[str, Assignment]:
+        return {a.id: a for a in self.assignments}
+
     def assignment(self, exercise_id: str) -> Assignment:
-        a = self._by_id.get(exercise_id)
-        if not isinstance(a, Assignment):
+        a = self.assignments_by_id.get(exercise_id)
+        if a is None:
             raise KeyError(f"unknown exercise id {exercise_id!r}")
         return a
 

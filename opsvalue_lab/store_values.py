@@ -131,9 +131,8 @@ def settled(cat: Catalogue, exercise_id: str, value: Any) -> bool:
     UTF-8 already (`jsonfile.load` refuses lone surrogates): True only when check_value would return
     a value equal to *value*. False: ask check_value, which normalises or names the problem. A
     property test checks the two agree."""
-    try:
-        a = cat.assignment(exercise_id)
-    except KeyError:
+    a = cat.assignments_by_id.get(exercise_id)
+    if a is None:
         return False
     kind, t = a.kind, type(value)
     if kind == "text":
