@@ -1,7 +1,7 @@
 """Instructor pipeline for N demo submissions: collect, open one question, report; and peak memory.
 
 The floor is the job's bare minimum as one process: read every file, hash it, parse it, and insert it
-into a SQLite file in one transaction. Floor and collect run three times in turn on the same files
+into a SQLite file in one transaction. Floor and collect run five times in turn on the same files
 (synced to disk first), each into a new store, and the median of each is the figure.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ print('SECS', time.perf_counter() - t0)
 {PEAK}
 """
 
-REPEAT = 3  # floor and collect runs per size
+REPEAT = 5  # floor and collect runs per size (in turn; the median of each: this machine is noisy)
 
 OPEN_QUESTION = """
 import sys, time
