@@ -120,16 +120,18 @@ class Catalogue:
         return self.migrations.old_ids(exercise_id) if self.migrations else ()
 
     @cached_property
-    def _by_id(self) -> dict[str, Assignment | Quiz]:
-        out: dict[str, Assignment | Quiz] = {a.id: a for a in self.assignments}
-        out.update((q.id, q) for q in self.quizzes)
-        return out
+    def assignments_by_id(self) -> dict[str, Assignment]:
+        return {a.id: a for a in self.assignments}
+
+    @cached_property
+    def _quizzes_by_id(self) -> dict[str, Quiz]:
+        return {q.id: q for q in self.quizzes}
 
     def pair_of(self, a: Assignment) -> tuple[str, str] | None:
         """(earlier id, later id) of an assignment paired with another (its ``pair``), else None."""
-        if not a.pair or not isinstance(self._by_id.get(a.pair), Assignment):
+        other = self.assignments_by_id.get(a.pair) if a.pair else None
+        if other is None:
             return None
-        other = self.assignment(a.pair)
         order = {"before": 0, "in_class": 1, "after": 2}
         return (a.id, other.id) if order[a.timing] <= order[other.timing] else (other.id, a.id)
 
@@ -142,10 +144,6 @@ class Catalogue:
                 return pair
         raise KeyError("the catalogue has no paired self-assessment (kind = self_assessment, pair = …)")
 
-    @cached_property
-    def assignments_by_id(self) -> dict[str, Assignment]:
-        return {a.id: a for a in self.assignments}
-
     def assignment(self, exercise_id: str) -> Assignment:
         a = self.assignments_by_id.get(exercise_id)
         if a is None:
@@ -153,8 +151,8 @@ class Catalogue:
         return a
 
     def quiz(self, quiz_id: str) -> Quiz:
-        q = self._by_id.get(quiz_id)
-        if not isinstance(q, Quiz):
+        q = self._quizzes_by_id.get(quiz_id)
+        if q is None:
             raise KeyError(f"unknown quiz id {quiz_id!r}")
         return q
 
